@@ -13,12 +13,6 @@ export interface SqliteOptions {
 
 const types: EventType[] = ['create', 'update', 'delete'];
 
-interface KvRow {
-  key: string;
-  value: string;
-  create_rev: number;
-  mod_rev: number;
-}
 interface LogRow {
   rev: number;
   type: number;
@@ -30,12 +24,8 @@ interface LogRow {
   prev_mod_rev: number | null;
 }
 
-const toKv = (r: KvRow): KeyValue => ({
-  key: r.key,
-  value: r.value,
-  createRevision: r.create_rev,
-  modRevision: r.mod_rev,
-});
+/** Columns named as KeyValue's fields, so rows need no copying. */
+const kvColumns = 'key, value, create_rev AS createRevision, mod_rev AS modRevision';
 
 function toEntry(r: LogRow): LogEntry {
   const prev =
@@ -83,12 +73,12 @@ export class SqliteDriver implements Driver {
     const db = this.db;
     this.q = {
       meta: db.prepare<[], { name: string; value: number }>('SELECT name, value FROM meta'),
-      get: db.prepare<[string], KvRow>('SELECT key, value, create_rev, mod_rev FROM kv WHERE key = ?'),
-      range: db.prepare<[string, string, number], KvRow>(
-        'SELECT key, value, create_rev, mod_rev FROM kv WHERE key > ? AND key < ? ORDER BY key LIMIT ?',
+      get: db.prepare<[string], KeyValue>(`SELECT ${kvColumns} FROM kv WHERE key = ?`),
+      range: db.prepare<[string, string, number], KeyValue>(
+        `SELECT ${kvColumns} FROM kv WHERE key > ? AND key < ? ORDER BY key LIMIT ?`,
       ),
-      rangeFrom: db.prepare<[string, string, number], KvRow>(
-        'SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?',
+      rangeFrom: db.prepare<[string, string, number], KeyValue>(
+        `SELECT ${kvColumns} FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?`,
       ),
       count: db.prepare<[string, string], { n: number }>(
         'SELECT COUNT(*) AS n FROM kv WHERE key >= ? AND key < ?',
@@ -123,17 +113,14 @@ export class SqliteDriver implements Driver {
   }
 
   get(key: string): KeyValue | undefined {
-    const row = this.q.get.get(key);
-    return row && toKv(row);
+    return this.q.get.get(key);
   }
 
   range(range: KeyRange, after: string | undefined, limit: number): KeyValue[] {
     const n = limit > 0 ? limit : -1;
-    const rows =
-      after !== undefined && after >= range.start
-        ? this.q.range.all(after, range.end, n)
-        : this.q.rangeFrom.all(range.start, range.end, n);
-    return rows.map(toKv);
+    return after !== undefined && after >= range.start
+      ? this.q.range.all(after, range.end, n)
+      : this.q.rangeFrom.all(range.start, range.end, n);
   }
 
   count(range: KeyRange): number {

@@ -7,12 +7,11 @@ export const schemaVersion = 1;
 
 export const schema = `
 CREATE TABLE IF NOT EXISTS kv (
-  id INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE,
+  key TEXT PRIMARY KEY,
   value TEXT NOT NULL,
   create_rev INTEGER NOT NULL,
   mod_rev INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS log (
   rev INTEGER PRIMARY KEY,
   type INTEGER NOT NULL,
