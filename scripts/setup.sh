@@ -42,13 +42,15 @@ stamp=node_modules/.skiff-install-stamp
 want="$SKIFF_NODE_VERSION $(sha256sum package-lock.json | cut -c1-16)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: npm 11 leaves other platforms' optional packages (biome's) out of
+  # the lockfile and then npm ci refuses it; install follows the same lockfile.
+  npm install --no-audit --no-fund --loglevel=error
   echo "$want" >"$stamp"
 fi
 
 # 4. Build.
 log "building"
-npx tsc -p tsconfig.build.json
+node_modules/.bin/tsc -p tsconfig.build.json
 
 # 5. `skiff` on PATH (as root, like k3s's /usr/local/bin/k3s).
 if [ "$(id -u)" = 0 ] && [ -d /usr/local/bin ]; then
