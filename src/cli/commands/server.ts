@@ -23,8 +23,9 @@ export default class Server extends Command {
       dataDir: flags['data-dir'],
       datastoreEndpoint: flags['datastore-endpoint'],
     });
+    const stopRequested = untilSignal();
     const server = await startServer(config, log);
-    const signal = await untilSignal();
+    const signal = await stopRequested;
     log.info({ signal }, 'stopping');
     await server.stop();
   }
