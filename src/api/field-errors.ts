@@ -1,0 +1,98 @@
+import { StatusError } from './status.ts';
+
+/**
+ * Field errors as upstream's validation reports them. Each renders as
+ * `<field>: <type>[: "<value>"][: <detail>]` and becomes one cause of a 422 Invalid.
+ */
+export type FieldErrorType =
+  | 'Required'
+  | 'Invalid'
+  | 'NotSupported'
+  | 'Forbidden'
+  | 'Duplicate'
+  | 'TooLong'
+  | 'TooMany';
+
+const typeText: Record<FieldErrorType, string> = {
+  Required: 'Required value',
+  Invalid: 'Invalid value',
+  NotSupported: 'Unsupported value',
+  Forbidden: 'Forbidden',
+  Duplicate: 'Duplicate value',
+  TooLong: 'Too long',
+  TooMany: 'Too many',
+};
+
+/** Types whose message shows the bad value, as upstream's ErrorBody does. */
+const showsValue = new Set<FieldErrorType>(['Invalid', 'NotSupported', 'Duplicate']);
+
+export interface FieldError {
+  readonly type: FieldErrorType;
+  readonly field: string;
+  readonly value?: unknown;
+  readonly detail?: string;
+}
+
+function renderValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** The message without the field: `Invalid value: "x": must be ...`. */
+export function fieldErrorBody(e: FieldError): string {
+  let s = typeText[e.type];
+  if (showsValue.has(e.type)) s += `: ${renderValue(e.value)}`;
+  if (e.detail) s += `: ${e.detail}`;
+  return s;
+}
+
+export function fieldErrorString(e: FieldError): string {
+  return `${e.field}: ${fieldErrorBody(e)}`;
+}
+
+export const field = {
+  required: (f: string, detail?: string): FieldError => ({
+    type: 'Required',
+    field: f,
+    ...(detail ? { detail } : {}),
+  }),
+  invalid: (f: string, value: unknown, detail: string): FieldError => ({
+    type: 'Invalid',
+    field: f,
+    value,
+    detail,
+  }),
+  notSupported: (f: string, value: unknown, supported: readonly string[]): FieldError => ({
+    type: 'NotSupported',
+    field: f,
+    value,
+    detail: `supported values: ${supported.map((v) => JSON.stringify(v)).join(', ')}`,
+  }),
+  forbidden: (f: string, detail: string): FieldError => ({ type: 'Forbidden', field: f, detail }),
+  duplicate: (f: string, value: unknown): FieldError => ({ type: 'Duplicate', field: f, value }),
+  tooLong: (f: string, max: number): FieldError => ({
+    type: 'TooLong',
+    field: f,
+    detail: `may not be more than ${max} bytes`,
+  }),
+};
+
+/** `Kind[.group] "name" is invalid: ...` with one cause per field error: a 422. */
+export function invalidError(
+  kind: string,
+  group: string,
+  name: string,
+  errs: readonly FieldError[],
+): StatusError {
+  const qualified = group ? `${kind}.${group}` : kind;
+  const list = errs.map(fieldErrorString);
+  const aggregate = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
+  return new StatusError(422, 'Invalid', `${qualified} "${name}" is invalid: ${aggregate}`, {
+    name,
+    ...(group ? { group } : {}),
+    kind,
+    causes: errs.map((e) => ({ reason: `FieldValue${e.type}`, message: fieldErrorBody(e), field: e.field })),
+  });
+}

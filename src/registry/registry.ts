@@ -1,0 +1,65 @@
+import { dns1123Label, dns1123Subdomain, type NameValidator, pathSegmentName } from '../api/names.ts';
+import type { Backend } from '../storage/types.ts';
+import { builtinResources } from './catalogue.ts';
+import type { ResourceInfo } from './resource.ts';
+import { ResourceStore } from './store.ts';
+import { genericStrategy, type Strategy } from './strategy.ts';
+
+/** Per-resource choices beside the generic ones, keyed `<group>/<plural>`. */
+export interface ResourceOverrides {
+  strategy?: (info: ResourceInfo) => Strategy;
+  validateName?: NameValidator;
+}
+
+const overrides: Record<string, ResourceOverrides> = {
+  '/namespaces': { validateName: dns1123Label },
+  '/services': { validateName: dns1123Label },
+  '/endpoints': { strategy: (info) => genericStrategy(info, { allowCreateOnUpdate: true }) },
+  'rbac.authorization.k8s.io/roles': { validateName: pathSegmentName },
+  'rbac.authorization.k8s.io/rolebindings': { validateName: pathSegmentName },
+  'rbac.authorization.k8s.io/clusterroles': { validateName: pathSegmentName },
+  'rbac.authorization.k8s.io/clusterrolebindings': { validateName: pathSegmentName },
+};
+
+export const resourceId = (group: string, plural: string) => `${group}/${plural}`;
+
+/** Every served resource's store, found by group, version and plural. */
+export class Registry {
+  private readonly stores = new Map<string, ResourceStore>();
+  readonly backend: Backend;
+
+  constructor(backend: Backend, resources: readonly ResourceInfo[] = builtinResources) {
+    this.backend = backend;
+    for (const info of resources) this.add(info);
+  }
+
+  add(info: ResourceInfo, strategy?: Strategy): ResourceStore {
+    const o = overrides[resourceId(info.group, info.plural)] ?? {};
+    const store = new ResourceStore(
+      this.backend,
+      info,
+      strategy ?? o.strategy?.(info) ?? genericStrategy(info),
+      o.validateName ?? dns1123Subdomain,
+    );
+    this.stores.set(`${info.group}/${info.version}/${info.plural}`, store);
+    return store;
+  }
+
+  remove(group: string, version: string, plural: string): void {
+    this.stores.delete(`${group}/${version}/${plural}`);
+  }
+
+  find(group: string, version: string, plural: string): ResourceStore | undefined {
+    return this.stores.get(`${group}/${version}/${plural}`);
+  }
+
+  /** The store of a resource in whichever version is served (for internal clients). */
+  byResource(group: string, plural: string): ResourceStore | undefined {
+    for (const s of this.stores.values()) if (s.info.group === group && s.info.plural === plural) return s;
+    return undefined;
+  }
+
+  all(): ResourceStore[] {
+    return [...this.stores.values()];
+  }
+}

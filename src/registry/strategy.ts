@@ -1,0 +1,71 @@
+import type { FieldError } from '../api/field-errors.ts';
+import type { KubeObject } from '../api/object.ts';
+import type { ResourceInfo } from './resource.ts';
+
+/**
+ * What one resource decides for itself (upstream's RESTCreateStrategy/RESTUpdateStrategy); the
+ * generic store owns the order: prepare → default → validate → store.
+ */
+export interface Strategy {
+  /** Clears what a create may not choose (status), sets generation 1. */
+  prepareForCreate(obj: KubeObject): void;
+  /** Keeps what an update of the main resource may not change (status), bumps generation. */
+  prepareForUpdate(obj: KubeObject, old: KubeObject): void;
+  /** For the status subresource: keeps everything of the old object but its status. */
+  prepareForStatusUpdate(obj: KubeObject, old: KubeObject): void;
+  /** Fills defaults as upstream's defaulting does. */
+  applyDefaults(obj: KubeObject): void;
+  validate(obj: KubeObject): FieldError[];
+  validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Whether PUT of a missing object creates it (upstream: a few kinds, such as endpoints). */
+  readonly allowCreateOnUpdate: boolean;
+  /** The field-selector values of an object: `metadata.name`, `spec.nodeName`, … */
+  selectableFields(obj: KubeObject): Record<string, string>;
+}
+
+/** Everything but metadata and status: a change here bumps metadata.generation. */
+function specPart(obj: KubeObject): string {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
+  return JSON.stringify(rest);
+}
+
+export function metadataFields(obj: KubeObject, namespaced: boolean): Record<string, string> {
+  const fields: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
+  if (namespaced) fields['metadata.namespace'] = obj.metadata.namespace ?? '';
+  return fields;
+}
+
+/**
+ * The strategy a resource gets unless its folder says otherwise: resources with a status
+ * subresource track generation and keep status out of main-resource writes.
+ */
+export function genericStrategy(info: ResourceInfo, overrides: Partial<Strategy> = {}): Strategy {
+  const hasStatus = info.subresources.includes('status');
+  const base: Strategy = {
+    prepareForCreate(obj) {
+      if (!hasStatus) return;
+      delete obj.status;
+      obj.metadata.generation = 1;
+    },
+    prepareForUpdate(obj, old) {
+      if (!hasStatus) return;
+      if (old.status === undefined) delete obj.status;
+      else obj.status = old.status;
+      const generation = old.metadata.generation ?? 1;
+      obj.metadata.generation = specPart(obj) === specPart(old) ? generation : generation + 1;
+    },
+    prepareForStatusUpdate(obj, old) {
+      const status = obj.status;
+      for (const key of Object.keys(obj)) delete obj[key];
+      Object.assign(obj, structuredClone(old));
+      if (status === undefined) delete obj.status;
+      else obj.status = status;
+    },
+    applyDefaults() {},
+    validate: () => [],
+    validateUpdate: () => [],
+    allowCreateOnUpdate: false,
+    selectableFields: (obj) => metadataFields(obj, info.namespaced),
+  };
+  return { ...base, ...overrides };
+}
