@@ -1,0 +1,15 @@
+import type { TableColumns } from '../table.ts';
+import { ageColumn, column, nameColumn } from './common.ts';
+import { age } from './duration.ts';
+
+const SECRETS =
+  'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a "kubernetes.io/enforce-mountable-secrets" annotation set to "true". The "kubernetes.io/enforce-mountable-secrets" annotation is deprecated since v1.32. Prefer separate namespaces to isolate access to mounted secrets. This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: https://kubernetes.io/docs/concepts/configuration/secret';
+
+export const table: TableColumns = {
+  columns: [nameColumn, column('Secrets', 'string', SECRETS), ageColumn],
+  cells: (sa, now) => [
+    sa.metadata.name ?? '',
+    Array.isArray(sa.secrets) ? sa.secrets.length : 0,
+    age(sa.metadata.creationTimestamp, now),
+  ],
+};
