@@ -23,26 +23,34 @@ test('skiff agent refuses to run without its server and token', async () => {
   });
 });
 
-test('skiff server opens its datastore under --data-dir and stops cleanly on SIGTERM', async () => {
+test('skiff server opens its datastore under --data-dir, writes a kubeconfig, and stops cleanly on SIGTERM', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-cli-'));
-  const child = spawn(process.execPath, [skiff, 'server', '--data-dir', dir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const args = [
+    'server',
+    '--data-dir',
+    dir,
+    '--https-listen-port',
+    '0',
+    '--write-kubeconfig',
+    path.join(dir, 'kc'),
+  ];
+  const child = spawn(process.execPath, [skiff, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     let log = '';
     child.stderr.setEncoding('utf8');
     await new Promise<void>((resolve, reject) => {
       child.stderr.on('data', (d: string) => {
         log += d;
-        if (log.includes('datastore ready')) resolve();
+        if (log.includes('API server ready')) resolve();
       });
       child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${log}`)));
     });
     assert.ok(fs.existsSync(path.join(dir, 'server', 'db', 'state.db')));
+    assert.equal(fs.statSync(path.join(dir, 'kc')).mode & 0o777, 0o600);
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     assert.equal(await exit, 0);
-    assert.match(log, /datastore closed/);
+    assert.match(log, /"msg":"stopped"/);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });

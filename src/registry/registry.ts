@@ -1,6 +1,8 @@
 import { dns1123Label, dns1123Subdomain, type NameValidator, pathSegmentName } from '../api/names.ts';
 import type { Backend } from '../storage/types.ts';
+import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { builtinResources } from './catalogue.ts';
+import { namespaceStrategy } from './namespaces/strategy.ts';
 import type { ResourceInfo } from './resource.ts';
 import { ResourceStore } from './store.ts';
 import { genericStrategy, type Strategy } from './strategy.ts';
@@ -12,7 +14,7 @@ export interface ResourceOverrides {
 }
 
 const overrides: Record<string, ResourceOverrides> = {
-  '/namespaces': { validateName: dns1123Label },
+  '/namespaces': { validateName: dns1123Label, strategy: namespaceStrategy },
   '/services': { validateName: dns1123Label },
   '/endpoints': { strategy: (info) => genericStrategy(info, { allowCreateOnUpdate: true }) },
   'rbac.authorization.k8s.io/roles': { validateName: pathSegmentName },
@@ -33,6 +35,16 @@ export class Registry {
     for (const info of resources) this.add(info);
   }
 
+  /** Admission every namespaced store runs before it writes. */
+  private admitNamespaced(store: ResourceStore): void {
+    const namespaces = this.byResource('', 'namespaces');
+    if (!namespaces || !store.info.namespaced) return;
+    const lifecycle = namespaceLifecycle(namespaces);
+    store.admit = async (op, obj) => {
+      if (op === 'create') await lifecycle(obj.metadata.namespace);
+    };
+  }
+
   add(info: ResourceInfo, strategy?: Strategy): ResourceStore {
     const o = overrides[resourceId(info.group, info.plural)] ?? {};
     const store = new ResourceStore(
@@ -42,6 +54,7 @@ export class Registry {
       o.validateName ?? dns1123Subdomain,
     );
     this.stores.set(`${info.group}/${info.version}/${info.plural}`, store);
+    this.admitNamespaced(store);
     return store;
   }
 

@@ -34,7 +34,8 @@ export interface WriteOptions {
 }
 
 export interface UpdateOptions extends WriteOptions {
-  readonly subresource?: 'status';
+  /** status, or a resource's own (a namespace's finalize). */
+  readonly subresource?: string;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -297,7 +298,7 @@ export class ResourceStore {
       delete meta.deletionTimestamp;
       delete meta.deletionGracePeriodSeconds;
     }
-    if (options.subresource === 'status') this.strategy.prepareForStatusUpdate(obj, old);
+    if (options.subresource) this.strategy.prepareForSubresourceUpdate(options.subresource, obj, old);
     else {
       meta.generation = old.metadata.generation;
       if (meta.generation === undefined) delete meta.generation;
@@ -311,7 +312,7 @@ export class ResourceStore {
     if (value === encodeObject(old)) return old;
     if (options.dryRun)
       return { ...obj, metadata: { ...obj.metadata, resourceVersion: old.metadata.resourceVersion } };
-    if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0) {
+    if (meta.deletionTimestamp && this.strategy.pendingFinalizers(obj).length === 0) {
       // The last finalizer is gone: the deletion that was waiting for it completes.
       const gone = await this.backend.delete(kv.key, kv.modRevision);
       return decodeObject({ ...gone, value }, gone.modRevision);
@@ -374,8 +375,9 @@ export class ResourceStore {
     const finalizers = new Set(meta.finalizers ?? []);
     if (options.propagationPolicy === 'Orphan') finalizers.add('orphan');
     if (options.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
-    if (finalizers.size === 0) return undefined;
-    meta.finalizers = [...finalizers];
+    if (finalizers.size > 0) meta.finalizers = [...finalizers];
+    if (this.strategy.pendingFinalizers(obj).length === 0) return undefined;
+    this.strategy.prepareForDelete(obj);
     if (!meta.deletionTimestamp) {
       meta.deletionTimestamp = timestamp();
       meta.deletionGracePeriodSeconds = 0;

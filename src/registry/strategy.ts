@@ -11,8 +11,8 @@ export interface Strategy {
   prepareForCreate(obj: KubeObject): void;
   /** Keeps what an update of the main resource may not change (status), bumps generation. */
   prepareForUpdate(obj: KubeObject, old: KubeObject): void;
-  /** For the status subresource: keeps everything of the old object but its status. */
-  prepareForStatusUpdate(obj: KubeObject, old: KubeObject): void;
+  /** For a subresource write (status, finalize): keeps all of the old object but that part. */
+  prepareForSubresourceUpdate(subresource: string, obj: KubeObject, old: KubeObject): void;
   /** Fills defaults as upstream's defaulting does. */
   applyDefaults(obj: KubeObject): void;
   validate(obj: KubeObject): FieldError[];
@@ -21,6 +21,13 @@ export interface Strategy {
   readonly allowCreateOnUpdate: boolean;
   /** The field-selector values of an object: `metadata.name`, `spec.nodeName`, … */
   selectableFields(obj: KubeObject): Record<string, string>;
+  /**
+   * What still holds a deleted object back: its metadata.finalizers, plus whatever the
+   * resource adds (a namespace's spec.finalizers). Empty: the object can go.
+   */
+  pendingFinalizers(obj: KubeObject): string[];
+  /** Marks an object being deleted (a namespace turns Terminating). */
+  prepareForDelete(obj: KubeObject): void;
 }
 
 /** Everything but metadata and status: a change here bumps metadata.generation. */
@@ -33,6 +40,20 @@ export function metadataFields(obj: KubeObject, namespaced: boolean): Record<str
   const fields: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
   if (namespaced) fields['metadata.namespace'] = obj.metadata.namespace ?? '';
   return fields;
+}
+
+/** Turns `obj` into a copy of `old` except for the one part `get`/`set` name. */
+export function keepAllBut(
+  obj: KubeObject,
+  old: KubeObject,
+  get: (o: KubeObject) => unknown,
+  set: (o: KubeObject, v: unknown) => void,
+): void {
+  const part = get(obj);
+  for (const key of Object.keys(obj)) delete obj[key];
+  Object.assign(obj, structuredClone(old));
+  if (part === undefined) delete obj.status;
+  else set(obj, part);
 }
 
 /**
@@ -54,18 +75,23 @@ export function genericStrategy(info: ResourceInfo, overrides: Partial<Strategy>
       const generation = old.metadata.generation ?? 1;
       obj.metadata.generation = specPart(obj) === specPart(old) ? generation : generation + 1;
     },
-    prepareForStatusUpdate(obj, old) {
-      const status = obj.status;
-      for (const key of Object.keys(obj)) delete obj[key];
-      Object.assign(obj, structuredClone(old));
-      if (status === undefined) delete obj.status;
-      else obj.status = status;
+    prepareForSubresourceUpdate(_subresource, obj, old) {
+      keepAllBut(
+        obj,
+        old,
+        (o) => o.status,
+        (o, v) => {
+          o.status = v;
+        },
+      );
     },
     applyDefaults() {},
     validate: () => [],
     validateUpdate: () => [],
     allowCreateOnUpdate: false,
     selectableFields: (obj) => metadataFields(obj, info.namespaced),
+    pendingFinalizers: (obj) => obj.metadata.finalizers ?? [],
+    prepareForDelete() {},
   };
   return { ...base, ...overrides };
 }

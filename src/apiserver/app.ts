@@ -1,0 +1,133 @@
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { type Context, Hono } from 'hono';
+import type { Logger } from 'pino';
+import { isStatusError, type StatusError, statusErrors } from '../api/status.ts';
+import type { Registry } from '../registry/registry.ts';
+import { type Authorizer, authenticate, mastersOnly, type TokenAuthenticator } from './authn.ts';
+import type { Reply, UserInfo } from './context.ts';
+import {
+  aggregatedDiscovery,
+  aggregatedV2,
+  aggregatedV2beta1,
+  aggregatedVersion,
+  apiGroupDoc,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+} from './discovery.ts';
+import { renderer } from './render.ts';
+import { parseRequestInfo } from './request-info.ts';
+import { resolve } from './resources.ts';
+import { versionInfo } from './version.ts';
+
+export interface ApiServerOptions {
+  readonly registry: Registry;
+  readonly log: Logger;
+  /** host:port clients reach the server at (discovery's serverAddressByClientCIDRs). */
+  readonly advertiseAddress: string;
+  readonly tokens?: TokenAuthenticator;
+  readonly authorize?: Authorizer;
+}
+
+type Env = { Bindings: HttpBindings; Variables: { user: UserInfo } };
+
+const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
+
+function statusResponse(c: Context<Env>, e: StatusError): Response {
+  return c.json(e.toStatus(), e.code as 400);
+}
+
+function json(c: Context<Env>, status: number, body: unknown, contentType = 'application/json'): Response {
+  return c.body(JSON.stringify(body), status as 200, { 'Content-Type': contentType });
+}
+
+/** The Kubernetes API as a hono app: authentication → authorization → handlers → storage. */
+export function createApiApp(options: ApiServerOptions): Hono<Env> {
+  const { registry, log } = options;
+  const authorize = options.authorize ?? mastersOnly;
+  const app = new Hono<Env>();
+
+  app.onError((err, c) => {
+    if (isStatusError(err)) return statusResponse(c, err);
+    log.error({ err, path: c.req.path }, 'request failed');
+    return statusResponse(c, statusErrors.internal(err instanceof Error ? err.message : String(err)));
+  });
+  app.notFound((c) => statusResponse(c, statusErrors.notFoundPath()));
+
+  app.use('*', async (c, next) => {
+    if (publicPaths.has(c.req.path)) return next();
+    const user = await authenticate(c.env.incoming, options.tokens);
+    if (!user) return statusResponse(c, statusErrors.unauthorized());
+    c.set('user', user);
+    return next();
+  });
+
+  app.get('/version', (c) => c.json(versionInfo()));
+  for (const path of ['/healthz', '/livez', '/readyz']) {
+    app.get(path, (c) =>
+      c.text(c.req.query('verbose') !== undefined ? `[+]ping ok\n${path.slice(1)} check passed\n` : 'ok'),
+    );
+  }
+
+  const discovery = (core: boolean) => (c: Context<Env>) => {
+    const v = aggregatedVersion(c.req.header('accept'));
+    if (v)
+      return json(
+        c,
+        200,
+        aggregatedDiscovery(registry, core, v),
+        v === 'v2' ? aggregatedV2 : aggregatedV2beta1,
+      );
+    return json(c, 200, core ? apiVersions(options.advertiseAddress) : apiGroupList(registry));
+  };
+  app.get('/api', discovery(true));
+  app.get('/apis', discovery(false));
+  app.get('/api/:version', (c) => {
+    const doc = apiResourceList(registry, '', c.req.param('version'));
+    return doc ? json(c, 200, doc) : statusResponse(c, statusErrors.notFoundPath());
+  });
+  app.get('/apis/:group', (c) => {
+    const doc = apiGroupDoc(registry, c.req.param('group'));
+    return doc ? json(c, 200, doc) : statusResponse(c, statusErrors.notFoundPath());
+  });
+  app.get('/apis/:group/:version', (c) => {
+    const doc = apiResourceList(registry, c.req.param('group'), c.req.param('version'));
+    return doc ? json(c, 200, doc) : statusResponse(c, statusErrors.notFoundPath());
+  });
+
+  const resources = async (c: Context<Env>) => {
+    const url = new URL(c.req.url);
+    const info = parseRequestInfo(c.req.method, url.pathname, url.searchParams);
+    if (!info) return statusResponse(c, statusErrors.notFoundPath());
+    const { store, handler } = resolve(registry, info);
+    const user = c.get('user');
+    const allowed = await authorize(user, { ...info, resource: info.resource, path: url.pathname });
+    if (!allowed) {
+      throw statusErrors.forbidden(
+        store.groupResource,
+        info.name ?? '',
+        `User "${user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope'}`,
+      );
+    }
+    const request = {
+      info,
+      store,
+      query: url.searchParams,
+      req: c.env.incoming,
+      res: c.env.outgoing,
+      user,
+    };
+    const reply: Reply = await handler(request);
+    if (reply === 'sent') return RESPONSE_ALREADY_SENT;
+    let body = reply.body;
+    if (reply.status < 300 && (info.verb === 'get' || info.verb === 'list')) {
+      const render = renderer(request);
+      body = info.verb === 'list' ? render.list(body as never, body) : render.object(body as never);
+    }
+    return json(c, reply.status, body);
+  };
+  app.all('/api/*', resources);
+  app.all('/apis/*', resources);
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ResourceStore } from '../registry/store.ts';
+import type { RequestInfo } from './request-info.ts';
+
+export interface UserInfo {
+  readonly name: string;
+  readonly groups: readonly string[];
+}
+
+/** One request for a resource, as every verb handler receives it. */
+export interface ResourceRequest {
+  readonly info: RequestInfo;
+  readonly store: ResourceStore;
+  readonly query: URLSearchParams;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly user: UserInfo;
+}
+
+/** A reply for the caller to render, or 'sent' when the handler wrote the response itself. */
+export type Reply = { status: number; body: unknown; headers?: Record<string, string> } | 'sent';
+
+export const dryRun = (q: URLSearchParams) => q.getAll('dryRun').includes('All');

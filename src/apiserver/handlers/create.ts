@@ -1,0 +1,31 @@
+import { isObject, type KubeObject } from '../../api/object.ts';
+import { statusErrors } from '../../api/status.ts';
+import type { ResourceInfo } from '../../registry/resource.ts';
+import { decodeObjectBody, readBody } from '../body.ts';
+import { dryRun, type Reply, type ResourceRequest } from '../context.ts';
+
+/** Checks a body's apiVersion, kind and metadata against the endpoint it was sent to. */
+export function checkObjectBody(body: Record<string, unknown>, info: ResourceInfo): KubeObject {
+  const expected = info.group ? `${info.group}/${info.version}` : info.version;
+  if (body.apiVersion !== undefined && body.apiVersion !== expected) {
+    throw statusErrors.badRequest(
+      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expected})`,
+    );
+  }
+  if (body.kind !== undefined && body.kind !== info.kind) {
+    throw statusErrors.badRequest(
+      `the kind in the data (${String(body.kind)}) does not match the expected kind (${info.kind})`,
+    );
+  }
+  if (body.metadata === undefined || body.metadata === null) body.metadata = {};
+  if (!isObject(body.metadata)) throw statusErrors.badRequest('metadata must be an object');
+  return body as KubeObject;
+}
+
+export async function handleCreate(r: ResourceRequest): Promise<Reply> {
+  if (r.info.name !== undefined) throw statusErrors.methodNotSupported(r.store.groupResource, 'create');
+  const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  const obj = checkObjectBody(body, r.store.info);
+  const created = await r.store.create(r.info.namespace, obj, { dryRun: dryRun(r.query) });
+  return { status: 201, body: created };
+}

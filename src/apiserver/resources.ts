@@ -1,0 +1,48 @@
+import { StatusError, statusErrors } from '../api/status.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { Reply, ResourceRequest } from './context.ts';
+import { handleCreate } from './handlers/create.ts';
+import { handleDelete, handleDeleteCollection } from './handlers/delete.ts';
+import { handleGet } from './handlers/get.ts';
+import { handleList } from './handlers/list.ts';
+import { handlePatch } from './handlers/patch.ts';
+import { handleUpdate } from './handlers/update.ts';
+import { handleWatch } from './handlers/watch.ts';
+import type { RequestInfo } from './request-info.ts';
+
+const handlers: Record<string, (r: ResourceRequest) => Promise<Reply>> = {
+  get: handleGet,
+  list: handleList,
+  watch: handleWatch,
+  create: handleCreate,
+  update: handleUpdate,
+  patch: handlePatch,
+  delete: handleDelete,
+  deletecollection: handleDeleteCollection,
+};
+
+/** Finds the store a request is for and checks the verb and subresource are served there. */
+export function resolve(registry: Registry, info: RequestInfo) {
+  const store = registry.find(info.group, info.version, info.resource);
+  if (!store) throw statusErrors.notFoundPath();
+  const served = info.subresource === 'status' || (info.subresource === 'finalize' && info.verb === 'update');
+  if (info.subresource !== undefined && !(served && store.info.subresources.includes(info.subresource))) {
+    throw statusErrors.notFoundPath();
+  }
+  if (!store.info.namespaced && info.namespace !== undefined) throw statusErrors.notFoundPath();
+  if (store.info.namespaced && info.namespace === undefined && info.name !== undefined) {
+    throw statusErrors.notFoundPath();
+  }
+  const handler = handlers[info.verb];
+  if (!handler || (!store.info.verbs.includes(info.verb) && info.subresource === undefined)) {
+    throw new StatusError(
+      405,
+      'MethodNotAllowed',
+      'the server does not allow this method on the requested resource',
+    );
+  }
+  if (info.verb === 'create' && store.info.namespaced && info.namespace === undefined) {
+    throw statusErrors.notFoundPath();
+  }
+  return { store, handler };
+}

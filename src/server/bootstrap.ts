@@ -1,0 +1,75 @@
+import type { KubeObject } from '../api/object.ts';
+import { isStatusError } from '../api/status.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { ServerConfig } from './config.ts';
+
+export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Creates an object unless one of that name exists (bootstrap is safe to repeat). */
+async function ensure(registry: Registry, group: string, plural: string, obj: KubeObject): Promise<void> {
+  const store = registry.byResource(group, plural)!;
+  try {
+    await store.create(obj.metadata.namespace, obj);
+  } catch (e) {
+    if (!(isStatusError(e) && e.reason === 'AlreadyExists')) throw e;
+  }
+}
+
+/**
+ * What every cluster has from its first start: the system namespaces, the `kubernetes`
+ * Service and its endpoints, and in each system namespace the root CA ConfigMap and the
+ * `default` ServiceAccount.
+ */
+export async function bootstrap(
+  registry: Registry,
+  config: ServerConfig,
+  serverCaPem: string,
+): Promise<void> {
+  for (const name of systemNamespaces) {
+    await ensure(registry, '', 'namespaces', { metadata: { name } });
+  }
+  await ensure(registry, '', 'services', {
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { component: 'apiserver', provider: 'kubernetes' },
+    },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: config.apiServiceIp,
+      clusterIPs: [config.apiServiceIp],
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: config.httpsListenPort }],
+      sessionAffinity: 'None',
+      internalTrafficPolicy: 'Cluster',
+    },
+  });
+  await ensure(registry, '', 'endpoints', {
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+    },
+    subsets: [
+      {
+        addresses: [{ ip: config.advertiseAddress }],
+        ports: [{ name: 'https', port: config.httpsListenPort, protocol: 'TCP' }],
+      },
+    ],
+  });
+  for (const namespace of systemNamespaces) {
+    await ensure(registry, '', 'configmaps', {
+      metadata: {
+        name: 'kube-root-ca.crt',
+        namespace,
+        annotations: {
+          'kubernetes.io/description':
+            'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+        },
+      },
+      data: { 'ca.crt': serverCaPem },
+    });
+    await ensure(registry, '', 'serviceaccounts', { metadata: { name: 'default', namespace } });
+  }
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startServer, type TestServer } from './helpers/server.ts';
+
+/** The real kubectl against `skiff server --disable-agent`. */
+describe('kubectl against skiff', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer();
+  });
+  after(async () => {
+    await s?.cleanup();
+  });
+
+  test('version and the system namespaces', async () => {
+    const version = JSON.parse(await s.ok(['version', '-o', 'json']));
+    assert.equal(version.serverVersion.major, '1');
+    assert.equal(version.serverVersion.minor, '32');
+    const out = await s.ok(['get', 'namespaces']);
+    assert.match(out, /^NAME\s+STATUS\s+AGE/m);
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      assert.match(out, new RegExp(`^${ns}\\s+Active\\s+\\d+s`, 'm'));
+    }
+    assert.match(
+      await s.ok(['get', 'svc', 'kubernetes']),
+      /kubernetes\s+ClusterIP\s+10\.43\.0\.1\s+<none>\s+443\/TCP/,
+    );
+  });
+
+  test('create, get in every output, and delete a ConfigMap', async () => {
+    const manifest = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'demo', labels: { app: 'web' } },
+      data: { a: '1', b: '2' },
+    });
+    assert.match(
+      await s.ok(['create', '--validate=false', '-f', '-'], { input: manifest }),
+      /configmap\/demo created/,
+    );
+    assert.match(await s.ok(['get', 'cm', 'demo']), /^demo\s+2\s+\d+s$/m);
+    const obj = JSON.parse(await s.ok(['get', 'configmap', 'demo', '-o', 'json']));
+    assert.equal(obj.data.b, '2');
+    assert.match(obj.metadata.uid, /^[0-9a-f-]{36}$/);
+    assert.match(obj.metadata.resourceVersion, /^\d+$/);
+    assert.match(await s.ok(['get', 'cm', 'demo', '-o', 'yaml']), /^ {2}a: "1"$/m);
+    assert.equal(await s.ok(['get', 'cm', 'demo', '-o', 'jsonpath={.data.a}']), '1');
+    assert.match(await s.ok(['get', 'cm', '-l', 'app=web', '--show-labels']), /demo\s+2\s+\S+\s+app=web/);
+    assert.doesNotMatch(await s.ok(['get', 'cm', '-l', 'app=other']), /demo/);
+    const dup = await s.kubectl(['create', '--validate=false', '-f', '-'], { input: manifest });
+    assert.notEqual(dup.code, 0);
+    assert.match(dup.stderr, /Error from server \(AlreadyExists\).*configmaps "demo" already exists/);
+    assert.match(await s.ok(['delete', 'cm', 'demo']), /configmap "demo" deleted/);
+    const gone = await s.kubectl(['get', 'cm', 'demo']);
+    assert.match(gone.stderr, /Error from server \(NotFound\): configmaps "demo" not found/);
+  });
+
+  test('invalid objects are refused with 422 and field causes', async () => {
+    const bad = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Valid' } });
+    const r = await s.kubectl(['create', '--validate=false', '-f', '-'], { input: bad });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /The ConfigMap "Not_Valid" is invalid/);
+    assert.match(r.stderr, /metadata\.name: Invalid value: "Not_Valid": a lowercase RFC 1123 subdomain/);
+  });
+
+  test('-A lists every namespace with its column', async () => {
+    const out = await s.ok(['get', 'configmaps', '-A']);
+    assert.match(out, /^NAMESPACE\s+NAME\s+DATA\s+AGE/m);
+    assert.match(out, /^kube-system\s+kube-root-ca\.crt\s+1\s+/m);
+  });
+});

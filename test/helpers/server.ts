@@ -1,0 +1,129 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const skiff = path.join(import.meta.dirname, '..', '..', 'bin', 'run.js');
+
+export interface KubectlResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface TestServer {
+  readonly dir: string;
+  readonly port: number;
+  readonly kubeconfig: string;
+  /** Runs the machine's kubectl against this server, with a private discovery cache. */
+  kubectl(args: string[], options?: { input?: string; env?: Record<string, string> }): Promise<KubectlResult>;
+  /** Like kubectl, but fails the test with kubectl's stderr unless it exits 0. */
+  ok(args: string[], options?: { input?: string; env?: Record<string, string> }): Promise<string>;
+  /** Stops the server (SIGTERM) and keeps the data dir, for a restart. */
+  stop(): Promise<void>;
+  /** Starts the server again on the same data dir and port. */
+  restart(): Promise<void>;
+  /** Stops the server and removes everything it made. */
+  cleanup(): Promise<void>;
+}
+
+async function startProcess(
+  dir: string,
+  port: number,
+  extra: string[],
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    process.execPath,
+    [
+      skiff,
+      'server',
+      '--disable-agent',
+      '--data-dir',
+      dir,
+      '--https-listen-port',
+      String(port),
+      '--bind-address',
+      '127.0.0.1',
+      '--write-kubeconfig',
+      path.join(dir, 'kubeconfig.yaml'),
+      ...extra,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  child.stderr!.setEncoding('utf8');
+  const ready = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${log}`)), 20_000);
+    child.stderr!.on('data', (d: string) => {
+      log += d;
+      const m = /"port":(\d+).*"msg":"API server ready"/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${log}`));
+    });
+  });
+  if (process.env.SKIFF_TEST_LOG) child.stderr!.on('data', (d: string) => process.stderr.write(d));
+  return { child, port: ready };
+}
+
+function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Starts `skiff server --disable-agent` on a free port with a private data dir. */
+export async function startServer(extra: string[] = []): Promise<TestServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-api-'));
+  let { child, port } = await startProcess(dir, 0, extra);
+  const kubeconfig = path.join(dir, 'kubeconfig.yaml');
+  const cacheDir = path.join(dir, 'kube-cache');
+  const kubectl: TestServer['kubectl'] = (args, options = {}) =>
+    new Promise((resolve) => {
+      const p = execFile(
+        'kubectl',
+        ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args],
+        { env: { ...process.env, ...options.env }, maxBuffer: 64 << 20, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+      if (options.input !== undefined) p.stdin!.end(options.input);
+      else p.stdin!.end();
+    });
+  return {
+    dir,
+    port,
+    kubeconfig,
+    kubectl,
+    async ok(args, options) {
+      const r = await kubectl(args, options);
+      if (r.code !== 0)
+        throw new Error(`kubectl ${args.join(' ')} exited ${r.code}:\n${r.stderr}${r.stdout}`);
+      return r.stdout;
+    },
+    async stop() {
+      await stopProcess(child);
+    },
+    async restart() {
+      await stopProcess(child);
+      ({ child, port } = await startProcess(dir, port, extra));
+    },
+    async cleanup() {
+      await stopProcess(child);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
