@@ -68,4 +68,26 @@ describe('kubectl against skiff', () => {
     assert.match(out, /^NAMESPACE\s+NAME\s+DATA\s+AGE/m);
     assert.match(out, /^kube-system\s+kube-root-ca\.crt\s+1\s+/m);
   });
+
+  test('a new namespace gets its defaults; deleting it removes what it holds', async () => {
+    await s.ok(['create', 'namespace', 'team', '--validate=false', '--dry-run=none'], {}).catch(async () => {
+      await s.ok(['create', '--validate=false', '-f', '-'], {
+        input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } }),
+      });
+    });
+    for (let i = 0; i < 50; i++) {
+      const r = await s.kubectl(['get', 'configmap', 'kube-root-ca.crt', '-n', 'team']);
+      if (r.code === 0) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.match(await s.ok(['get', 'sa', '-n', 'team']), /^default\s/m);
+    await s.ok(['create', '--validate=false', '-n', 'team', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inside' } }),
+    });
+    assert.match(await s.ok(['delete', 'namespace', 'team', '--timeout=30s']), /namespace "team" deleted/);
+    const after = await s.kubectl(['get', 'namespace', 'team']);
+    assert.match(after.stderr, /namespaces "team" not found/);
+    const refused = await s.kubectl(['get', 'cm', 'inside', '-n', 'team']);
+    assert.match(refused.stderr, /not found/);
+  });
 });

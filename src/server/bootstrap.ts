@@ -1,5 +1,6 @@
 import type { KubeObject } from '../api/object.ts';
 import { isStatusError } from '../api/status.ts';
+import { ensureNamespaceDefaults } from '../controllers/namespace-defaults/controller.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ServerConfig } from './config.ts';
 
@@ -18,7 +19,7 @@ async function ensure(registry: Registry, group: string, plural: string, obj: Ku
 /**
  * What every cluster has from its first start: the system namespaces, the `kubernetes`
  * Service and its endpoints, and in each system namespace the root CA ConfigMap and the
- * `default` ServiceAccount.
+ * `default` ServiceAccount (the namespace-defaults controller does the same for the rest).
  */
 export async function bootstrap(
   registry: Registry,
@@ -58,18 +59,5 @@ export async function bootstrap(
       },
     ],
   });
-  for (const namespace of systemNamespaces) {
-    await ensure(registry, '', 'configmaps', {
-      metadata: {
-        name: 'kube-root-ca.crt',
-        namespace,
-        annotations: {
-          'kubernetes.io/description':
-            'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
-        },
-      },
-      data: { 'ca.crt': serverCaPem },
-    });
-    await ensure(registry, '', 'serviceaccounts', { metadata: { name: 'default', namespace } });
-  }
+  for (const namespace of systemNamespaces) await ensureNamespaceDefaults(registry, namespace, serverCaPem);
 }

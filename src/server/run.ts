@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createApiApp } from '../apiserver/app.ts';
 import { listen } from '../apiserver/serve.ts';
+import { startControllers } from '../controllers/index.ts';
 import { defaultSans, ensureServerPki, renderKubeconfig, writeKubeconfig } from '../pki/index.ts';
 import { Registry } from '../registry/registry.ts';
 import { openBackend } from '../storage/index.ts';
@@ -31,6 +32,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     await backend.close();
     throw e;
   }
+  const controllers = await startControllers(registry, pki.serverCaPem, log);
   const app = createApiApp({
     registry,
     log,
@@ -61,6 +63,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     port: api.port,
     async stop() {
       await api.close();
+      for (const c of controllers) c.stop();
       await backend.close();
       log.info('stopped');
     },

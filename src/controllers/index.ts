@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { Registry } from '../registry/registry.ts';
+import { NamespaceController } from './namespace/controller.ts';
+import { NamespaceDefaultsController } from './namespace-defaults/controller.ts';
+
+export interface Controller {
+  start(): Promise<void>;
+  stop(): void;
+}
+
+/** Every controller the server runs, started together once the API is ready. */
+export async function startControllers(
+  registry: Registry,
+  caPem: string,
+  log: Logger,
+): Promise<Controller[]> {
+  const controllers: Controller[] = [
+    new NamespaceController(registry, log),
+    new NamespaceDefaultsController(registry, caPem, log),
+  ];
+  await Promise.all(controllers.map((c) => c.start()));
+  return controllers;
+}
