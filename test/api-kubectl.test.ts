@@ -90,4 +90,41 @@ describe('kubectl against skiff', () => {
     const refused = await s.kubectl(['get', 'cm', 'inside', '-n', 'team']);
     assert.match(refused.stderr, /not found/);
   });
+
+  test('scale a Deployment through its scale subresource', async () => {
+    await s.ok(['create', '--validate=false', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: { containers: [{ name: 'c', image: 'busybox' }] },
+          },
+        },
+      }),
+    });
+    assert.match(await s.ok(['scale', 'deployment', 'web', '--replicas=3']), /deployment.apps\/web scaled/);
+    assert.equal(await s.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
+    const scale = JSON.parse(
+      await s.ok(['get', '--raw', '/apis/apps/v1/namespaces/default/deployments/web/scale']),
+    );
+    assert.equal(scale.kind, 'Scale');
+    assert.equal(scale.status.selector, 'app=web');
+    const stale = await s.kubectl(['scale', 'deployment', 'web', '--replicas=5', '--current-replicas=2']);
+    assert.notEqual(stale.code, 0, '--current-replicas is a precondition');
+    assert.equal(await s.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
+  });
+
+  test('metrics in Prometheus format', async () => {
+    const out = await s.ok(['get', '--raw', '/metrics']);
+    assert.match(out, /^# TYPE apiserver_request_total counter$/m);
+    assert.match(
+      out,
+      /apiserver_request_total\{verb="LIST",group="",version="v1",resource="namespaces",subresource="",code="200"\} \d+/,
+    );
+  });
 });

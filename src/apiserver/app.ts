@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { isStatusError, type StatusError, statusErrors } from '../api/status.ts';
 import type { Registry } from '../registry/registry.ts';
 import { type Authorizer, authenticate, mastersOnly, type TokenAuthenticator } from './authn.ts';
+import { decodeObjectBody, readBody } from './body.ts';
 import type { Reply, UserInfo } from './context.ts';
 import {
   aggregatedDiscovery,
@@ -16,9 +17,11 @@ import {
   apiResourceList,
   apiVersions,
 } from './discovery.ts';
+import { ApiMetrics } from './metrics.ts';
 import { renderer } from './render.ts';
 import { parseRequestInfo } from './request-info.ts';
 import { resolve } from './resources.ts';
+import { selfSubjectAccessReview, selfSubjectRulesReview } from './reviews/self-subject.ts';
 import { versionInfo } from './version.ts';
 
 export interface ApiServerOptions {
@@ -63,7 +66,11 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
     return next();
   });
 
+  const metrics = new ApiMetrics();
   app.get('/version', (c) => c.json(versionInfo()));
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
+  );
   for (const path of ['/healthz', '/livez', '/readyz']) {
     app.get(path, (c) =>
       c.text(c.req.query('verbose') !== undefined ? `[+]ping ok\n${path.slice(1)} check passed\n` : 'ok'),
@@ -100,6 +107,33 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
     const url = new URL(c.req.url);
     const info = parseRequestInfo(c.req.method, url.pathname, url.searchParams);
     if (!info) return statusResponse(c, statusErrors.notFoundPath());
+    const labels = {
+      verb: info.verb.toUpperCase(),
+      group: info.group,
+      version: info.version,
+      resource: info.resource,
+      subresource: info.subresource ?? '',
+    };
+    const done = metrics.duration.startTimer(labels);
+    let code = 500;
+    try {
+      const response = await serveResource(c, url, info);
+      code = response === RESPONSE_ALREADY_SENT ? 200 : response.status;
+      return response;
+    } catch (e) {
+      code = isStatusError(e) ? e.code : 500;
+      throw e;
+    } finally {
+      done();
+      metrics.requests.inc({ ...labels, code: String(code) });
+    }
+  };
+
+  const serveResource = async (
+    c: Context<Env>,
+    url: URL,
+    info: NonNullable<ReturnType<typeof parseRequestInfo>>,
+  ) => {
     const { store, handler } = resolve(registry, info);
     const user = c.get('user');
     const allowed = await authorize(user, { ...info, resource: info.resource, path: url.pathname });
@@ -109,6 +143,14 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
         info.name ?? '',
         `User "${user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope'}`,
       );
+    }
+    if (info.group === 'authorization.k8s.io' && info.verb === 'create') {
+      const body = decodeObjectBody(await readBody(c.env.incoming), c.req.header('content-type'));
+      const review =
+        info.resource === 'selfsubjectaccessreviews'
+          ? await selfSubjectAccessReview(body, user, authorize)
+          : await selfSubjectRulesReview(body, user);
+      return json(c, 201, review);
     }
     const request = {
       info,

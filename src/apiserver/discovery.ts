@@ -7,6 +7,7 @@ const subresourceVerbs: Record<
   { verbs: string[]; kind?: { group: string; version: string; kind: string } }
 > = {
   status: { verbs: ['get', 'patch', 'update'] },
+  scale: { verbs: ['get', 'patch', 'update'], kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } },
 };
 
 export const aggregatedV2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';

@@ -6,6 +6,7 @@ import { handleDelete, handleDeleteCollection } from './handlers/delete.ts';
 import { handleGet } from './handlers/get.ts';
 import { handleList } from './handlers/list.ts';
 import { handlePatch } from './handlers/patch.ts';
+import { handleScale } from './handlers/scale.ts';
 import { handleUpdate } from './handlers/update.ts';
 import { handleWatch } from './handlers/watch.ts';
 import type { RequestInfo } from './request-info.ts';
@@ -25,15 +26,18 @@ const handlers: Record<string, (r: ResourceRequest) => Promise<Reply>> = {
 export function resolve(registry: Registry, info: RequestInfo) {
   const store = registry.find(info.group, info.version, info.resource);
   if (!store) throw statusErrors.notFoundPath();
-  const served = info.subresource === 'status' || (info.subresource === 'finalize' && info.verb === 'update');
-  if (info.subresource !== undefined && !(served && store.info.subresources.includes(info.subresource))) {
+  const sub = info.subresource;
+  const subVerb = info.verb === 'get' || info.verb === 'update' || info.verb === 'patch';
+  const served =
+    ((sub === 'status' || sub === 'scale') && subVerb) || (sub === 'finalize' && info.verb === 'update');
+  if (sub !== undefined && !(served && store.info.subresources.includes(sub))) {
     throw statusErrors.notFoundPath();
   }
   if (!store.info.namespaced && info.namespace !== undefined) throw statusErrors.notFoundPath();
   if (store.info.namespaced && info.namespace === undefined && info.name !== undefined) {
     throw statusErrors.notFoundPath();
   }
-  const handler = handlers[info.verb];
+  const handler = sub === 'scale' ? handleScale : handlers[info.verb];
   if (!handler || (!store.info.verbs.includes(info.verb) && info.subresource === undefined)) {
     throw new StatusError(
       405,

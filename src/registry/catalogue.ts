@@ -59,6 +59,10 @@ export const builtinResources: ResourceInfo[] = [
   ...defineResources('scheduling.k8s.io', 'v1', [
     { kind: 'PriorityClass', plural: 'priorityclasses', namespaced: false, short: ['pc'] },
   ]),
+  ...defineResources('authorization.k8s.io', 'v1', [
+    { kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] },
+    { kind: 'SelfSubjectRulesReview', namespaced: false, verbs: ['create'] },
+  ]),
   ...defineResources('apiextensions.k8s.io', 'v1', [
     { kind: 'CustomResourceDefinition', namespaced: false, short: ['crd', 'crds'], sub: status },
   ]),

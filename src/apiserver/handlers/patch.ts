@@ -5,9 +5,9 @@ import { dryRun, type Reply, type ResourceRequest } from '../context.ts';
 import { applyJsonPatch } from '../patch/json-patch.ts';
 import { applyMergePatch } from '../patch/merge-patch.ts';
 
-type Patcher = (current: KubeObject, patch: unknown) => unknown;
+export type Patcher = (current: KubeObject, patch: unknown) => unknown;
 
-const patchers: Record<string, Patcher> = {
+export const patchers: Record<string, Patcher> = {
   'application/json-patch+json': applyJsonPatch,
   'application/merge-patch+json': applyMergePatch,
   // Until the schema-aware strategic merge lands, lists are replaced as in a merge patch.
