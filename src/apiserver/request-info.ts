@@ -1,3 +1,5 @@
+import { statusErrors } from '../api/status.ts';
+
 /**
  * What a resource URL names, as upstream's RequestInfoFactory reads it:
  * /api/v1/[namespaces/{ns}/]{resource}[/{name}[/{subresource}]] and the same under
@@ -21,10 +23,17 @@ export function parseRequestInfo(
   path: string,
   query: URLSearchParams,
 ): RequestInfo | undefined {
-  const parts = path
-    .split('/')
-    .filter((p) => p !== '')
-    .map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = path
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
+  } catch {
+    throw statusErrors.badRequest(
+      `invalid escape in the request path: ${JSON.stringify(path.slice(0, 200))}`,
+    );
+  }
   let group: string;
   let version: string;
   let rest: string[];

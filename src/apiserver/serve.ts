@@ -2,6 +2,17 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { statusErrors } from '../api/status.ts';
+
+/** A request the HTTP adapter could not even turn into a Request still gets a Status. */
+function adapterError(e: unknown): Response {
+  const message = e instanceof Error ? e.message : String(e);
+  const status = statusErrors.badRequest(`the request could not be read: ${message}`).toStatus();
+  return new Response(JSON.stringify(status), {
+    status: 400,
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
 
 export interface TlsMaterial {
   readonly certPem: string;
@@ -35,8 +46,21 @@ export async function listen(
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
     },
-    getRequestListener(app.fetch),
+    getRequestListener(app.fetch, { errorHandler: adapterError }),
   );
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Bytes that are not HTTP at all: answer with a Status too, then hang up.
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify(
+      statusErrors.badRequest(`malformed HTTP request: ${err.code ?? err.message}`).toStatus(),
+    );
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 130_000;
   server.requestTimeout = 0;

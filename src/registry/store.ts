@@ -3,6 +3,7 @@ import { type FieldError, field, invalidError } from '../api/field-errors.ts';
 import { dns1123Subdomain, type NameValidator } from '../api/names.ts';
 import { type KubeObject, timestamp } from '../api/object.ts';
 import { type GroupResource, StatusError, statusErrors } from '../api/status.ts';
+import { validateObjectMeta } from '../api/validation/object-meta.ts';
 import { isStorageError } from '../storage/errors.ts';
 import type { Backend, KeyValue } from '../storage/types.ts';
 import { decodeObject, encodeObject } from './codec.ts';
@@ -199,7 +200,7 @@ export class ResourceStore {
     if (!name) errs.push(field.required('metadata.name', 'name or generateName is required'));
     else for (const msg of this.validateName(name)) errs.push(field.invalid('metadata.name', name, msg));
     if (this.info.namespaced && !meta.namespace) errs.push(field.required('metadata.namespace'));
-    errs.push(...this.strategy.validate(obj));
+    errs.push(...validateObjectMeta(meta), ...this.strategy.validate(obj));
     if (errs.length > 0) throw this.invalid(name, errs);
     return name;
   }
@@ -305,7 +306,11 @@ export class ResourceStore {
       this.strategy.prepareForUpdate(obj, old);
     }
     this.strategy.applyDefaults(obj);
-    const errs = [...this.strategy.validate(obj), ...this.strategy.validateUpdate(obj, old)];
+    const errs = [
+      ...validateObjectMeta(meta),
+      ...this.strategy.validate(obj),
+      ...this.strategy.validateUpdate(obj, old),
+    ];
     if (errs.length > 0) throw this.invalid(name, errs);
     await this.admit?.('update', obj, old);
     const value = encodeObject(obj);

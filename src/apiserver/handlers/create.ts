@@ -1,5 +1,6 @@
 import { isObject, type KubeObject } from '../../api/object.ts';
 import { statusErrors } from '../../api/status.ts';
+import { checkMetadataTypes } from '../../api/validation/object-meta.ts';
 import type { ResourceInfo } from '../../registry/resource.ts';
 import { decodeObjectBody, readBody } from '../body.ts';
 import { dryRun, type Reply, type ResourceRequest } from '../context.ts';
@@ -18,7 +19,12 @@ export function checkObjectBody(body: Record<string, unknown>, info: ResourceInf
     );
   }
   if (body.metadata === undefined || body.metadata === null) body.metadata = {};
-  if (!isObject(body.metadata)) throw statusErrors.badRequest('metadata must be an object');
+  if (!isObject(body.metadata)) {
+    throw statusErrors.badRequest(
+      `json: cannot unmarshal ${Array.isArray(body.metadata) ? 'array' : typeof body.metadata} into Go struct field ${info.kind}.metadata of type v1.ObjectMeta`,
+    );
+  }
+  checkMetadataTypes(body.metadata);
   return body as KubeObject;
 }
 

@@ -1,5 +1,6 @@
 import { isObject, type KubeObject } from '../../api/object.ts';
 import { statusErrors } from '../../api/status.ts';
+import { checkMetadataTypes } from '../../api/validation/object-meta.ts';
 import { mediaType, parseStructured, readBody } from '../body.ts';
 import { dryRun, type Reply, type ResourceRequest } from '../context.ts';
 import { applyJsonPatch } from '../patch/json-patch.ts';
@@ -37,6 +38,7 @@ export async function handlePatch(r: ResourceRequest): Promise<Reply> {
       if (!isObject(patched) || !isObject(patched.metadata)) {
         throw statusErrors.badRequest('the patch must leave an object with metadata');
       }
+      checkMetadataTypes(patched.metadata);
       const out = patched as KubeObject;
       // A patch that does not name a resourceVersion applies to whatever is current.
       if (out.metadata.resourceVersion === rv) delete out.metadata.resourceVersion;
