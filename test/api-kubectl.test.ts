@@ -34,10 +34,7 @@ describe('kubectl against skiff', () => {
       metadata: { name: 'demo', labels: { app: 'web' } },
       data: { a: '1', b: '2' },
     });
-    assert.match(
-      await s.ok(['create', '--validate=false', '-f', '-'], { input: manifest }),
-      /configmap\/demo created/,
-    );
+    assert.match(await s.ok(['create', '-f', '-'], { input: manifest }), /configmap\/demo created/);
     assert.match(await s.ok(['get', 'cm', 'demo']), /^demo\s+2\s+\d+s$/m);
     const obj = JSON.parse(await s.ok(['get', 'configmap', 'demo', '-o', 'json']));
     assert.equal(obj.data.b, '2');
@@ -47,7 +44,7 @@ describe('kubectl against skiff', () => {
     assert.equal(await s.ok(['get', 'cm', 'demo', '-o', 'jsonpath={.data.a}']), '1');
     assert.match(await s.ok(['get', 'cm', '-l', 'app=web', '--show-labels']), /demo\s+2\s+\S+\s+app=web/);
     assert.doesNotMatch(await s.ok(['get', 'cm', '-l', 'app=other']), /demo/);
-    const dup = await s.kubectl(['create', '--validate=false', '-f', '-'], { input: manifest });
+    const dup = await s.kubectl(['create', '-f', '-'], { input: manifest });
     assert.notEqual(dup.code, 0);
     assert.match(dup.stderr, /Error from server \(AlreadyExists\).*configmaps "demo" already exists/);
     assert.match(await s.ok(['delete', 'cm', 'demo']), /configmap "demo" deleted/);
@@ -57,7 +54,7 @@ describe('kubectl against skiff', () => {
 
   test('invalid objects are refused with 422 and field causes', async () => {
     const bad = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Valid' } });
-    const r = await s.kubectl(['create', '--validate=false', '-f', '-'], { input: bad });
+    const r = await s.kubectl(['create', '-f', '-'], { input: bad });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /The ConfigMap "Not_Valid" is invalid/);
     assert.match(r.stderr, /metadata\.name: Invalid value: "Not_Valid": a lowercase RFC 1123 subdomain/);
@@ -70,18 +67,14 @@ describe('kubectl against skiff', () => {
   });
 
   test('a new namespace gets its defaults; deleting it removes what it holds', async () => {
-    await s.ok(['create', 'namespace', 'team', '--validate=false', '--dry-run=none'], {}).catch(async () => {
-      await s.ok(['create', '--validate=false', '-f', '-'], {
-        input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } }),
-      });
-    });
+    assert.match(await s.ok(['create', 'namespace', 'team']), /namespace\/team created/);
     for (let i = 0; i < 50; i++) {
       const r = await s.kubectl(['get', 'configmap', 'kube-root-ca.crt', '-n', 'team']);
       if (r.code === 0) break;
       await new Promise((res) => setTimeout(res, 100));
     }
     assert.match(await s.ok(['get', 'sa', '-n', 'team']), /^default\s/m);
-    await s.ok(['create', '--validate=false', '-n', 'team', '-f', '-'], {
+    await s.ok(['create', '-n', 'team', '-f', '-'], {
       input: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inside' } }),
     });
     assert.match(await s.ok(['delete', 'namespace', 'team', '--timeout=30s']), /namespace "team" deleted/);
@@ -92,7 +85,7 @@ describe('kubectl against skiff', () => {
   });
 
   test('scale a Deployment through its scale subresource', async () => {
-    await s.ok(['create', '--validate=false', '-f', '-'], {
+    await s.ok(['create', '-f', '-'], {
       input: JSON.stringify({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
@@ -126,5 +119,111 @@ describe('kubectl against skiff', () => {
       out,
       /apiserver_request_total\{verb="LIST",group="",version="v1",resource="namespaces",subresource="",code="200"\} \d+/,
     );
+  });
+
+  test('kubectl create subcommands send protobuf, which is decoded', async () => {
+    assert.match(
+      await s.ok(['create', 'configmap', 'lit', '--from-literal=a=1', '--from-literal=b=two']),
+      /configmap\/lit created/,
+    );
+    assert.equal(await s.ok(['get', 'cm', 'lit', '-o', 'jsonpath={.data.b}']), 'two');
+    assert.match(
+      await s.ok(['create', 'secret', 'generic', 'sec', '--from-literal=pw=hunter2']),
+      /secret\/sec created/,
+    );
+    assert.equal(
+      Buffer.from(await s.ok(['get', 'secret', 'sec', '-o', 'jsonpath={.data.pw}']), 'base64').toString(),
+      'hunter2',
+    );
+    assert.match(
+      await s.ok(['create', 'deployment', 'nginx', '--image=nginx:1.27', '--replicas=2']),
+      /deployment.apps\/nginx created/,
+    );
+    assert.equal(
+      await s.ok(['get', 'deploy', 'nginx', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']),
+      'nginx:1.27',
+    );
+    assert.match(
+      await s.ok([
+        'create',
+        'service',
+        'clusterip',
+        'nginx',
+        '--tcp=80:8080',
+        '--dry-run=server',
+        '-o',
+        'name',
+      ]),
+      /service\/nginx/,
+    );
+  });
+
+  test('kubectl auth can-i', async () => {
+    assert.equal((await s.ok(['auth', 'can-i', 'create', 'pods'])).trim(), 'yes');
+    assert.match(await s.ok(['auth', 'can-i', '--list']), /\*\.\*\s+\[\]\s+\[\]\s+\[\*\]/);
+  });
+
+  test('client-side apply, then a re-apply that changes and removes fields', async () => {
+    const manifest = (
+      image: string,
+      env: { name: string; value: string }[],
+      labels: Record<string, string>,
+    ) =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'applied', labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'applied' } },
+          template: {
+            metadata: { labels: { app: 'applied' } },
+            spec: {
+              containers: [
+                { name: 'main', image, env },
+                { name: 'side', image: 'busybox' },
+              ],
+            },
+          },
+        },
+      });
+    await s.ok(['apply', '-f', '-'], {
+      input: manifest(
+        'nginx:1',
+        [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+        { team: 'x', tier: 'web' },
+      ),
+    });
+    assert.match(
+      await s.ok(['apply', '-f', '-'], {
+        input: manifest('nginx:2', [{ name: 'A', value: '1' }], { team: 'x' }),
+      }),
+      /deployment.apps\/applied configured/,
+    );
+    const d = JSON.parse(await s.ok(['get', 'deploy', 'applied', '-o', 'json']));
+    const [main, side] = d.spec.template.spec.containers;
+    assert.equal(main.image, 'nginx:2');
+    assert.deepEqual(main.env, [{ name: 'A', value: '1' }]);
+    assert.equal(side.name, 'side', 'the other container is merged by name, not replaced');
+    assert.deepEqual(d.metadata.labels, { team: 'x' });
+  });
+
+  test('unknown fields: Strict refuses, Warn warns; explain reads the schemas', async () => {
+    const typo = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'typo' },
+      dataa: { x: '1' },
+    });
+    const strict = await s.kubectl(['create', '-f', '-'], { input: typo });
+    assert.notEqual(strict.code, 0);
+    assert.match(strict.stderr, /strict decoding error: unknown field "dataa"/);
+    const warn = await s.kubectl(['create', '--validate=warn', '-f', '-'], { input: typo });
+    assert.equal(warn.code, 0, warn.stderr);
+    assert.match(warn.stderr, /Warning: unknown field "dataa"/);
+    assert.match(await s.ok(['explain', 'deployment.spec.replicas']), /FIELD:\s+replicas <integer>/);
   });
 });

@@ -18,6 +18,7 @@ import {
   apiVersions,
 } from './discovery.ts';
 import { ApiMetrics } from './metrics.ts';
+import { OpenApiV3 } from './openapi.ts';
 import { renderer } from './render.ts';
 import { parseRequestInfo } from './request-info.ts';
 import { resolve } from './resources.ts';
@@ -103,6 +104,21 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
     return doc ? json(c, 200, doc) : statusResponse(c, statusErrors.notFoundPath());
   });
 
+  const openapi = new OpenApiV3(registry);
+  app.get('/openapi/v3', (c) => json(c, 200, openapi.index()));
+  app.get('/openapi/v3/*', async (c) => {
+    const doc = openapi.document(c.req.path.slice('/openapi/v3/'.length));
+    if (!doc) return statusResponse(c, statusErrors.notFoundPath());
+    const immutable = c.req.query('hash') === doc.hash;
+    return c.body(await doc.body, 200, {
+      'Content-Type': 'application/json',
+      ...(immutable
+        ? { 'Cache-Control': 'public, immutable', Expires: new Date(Date.now() + 31536e6).toUTCString() }
+        : {}),
+      Etag: `"${doc.hash}"`,
+    });
+  });
+
   const resources = async (c: Context<Env>) => {
     const url = new URL(c.req.url);
     const info = parseRequestInfo(c.req.method, url.pathname, url.searchParams);
@@ -159,6 +175,7 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
       req: c.env.incoming,
       res: c.env.outgoing,
       user,
+      warnings: [] as string[],
     };
     const reply: Reply = await handler(request);
     if (reply === 'sent') return RESPONSE_ALREADY_SENT;
@@ -167,6 +184,7 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
       const render = renderer(request);
       body = info.verb === 'list' ? render.list(body as never, body) : render.object(body as never);
     }
+    for (const w of request.warnings) c.header('Warning', `299 - ${JSON.stringify(w)}`, { append: true });
     return json(c, reply.status, body);
   };
   app.all('/api/*', resources);

@@ -14,17 +14,27 @@ export async function authenticate(
   req: IncomingMessage,
   tokens: TokenAuthenticator | undefined,
 ): Promise<UserInfo | undefined> {
-  const socket = req.socket as TLSSocket;
-  if (socket.authorized) {
-    const id = identityFromCertificate(socket.getPeerCertificate());
-    if (id) return { name: id.user, groups: [...id.groups, 'system:authenticated'] };
-  }
+  const user = certificateUser(req.socket as TLSSocket);
+  if (user) return user;
   const header = req.headers.authorization;
   if (tokens && header?.startsWith('Bearer ')) {
     const user = await tokens(header.slice('Bearer '.length).trim());
     if (user) return { ...user, groups: [...user.groups, 'system:authenticated'] };
   }
   return undefined;
+}
+
+/** A connection's certificate identity, read once per TLS connection (parsing it is costly). */
+const byConnection = new WeakMap<TLSSocket, UserInfo | null>();
+
+function certificateUser(socket: TLSSocket): UserInfo | undefined {
+  let user = byConnection.get(socket);
+  if (user === undefined) {
+    const id = socket.authorized ? identityFromCertificate(socket.getPeerCertificate()) : undefined;
+    user = id ? { name: id.user, groups: [...id.groups, 'system:authenticated'] } : null;
+    byConnection.set(socket, user);
+  }
+  return user ?? undefined;
 }
 
 export interface Attributes {

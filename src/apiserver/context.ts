@@ -15,6 +15,14 @@ export interface ResourceRequest {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly user: UserInfo;
+  /** Messages for `Warning: 299` headers (fieldValidation=Warn, deprecations). */
+  readonly warnings: string[];
+}
+
+/** What a request's body is checked against: the resource's kind and the fieldValidation asked for. */
+export function decodeTarget(r: ResourceRequest) {
+  const { group, version, kind } = r.store.info;
+  return { group, version, kind, fieldValidation: r.query.get('fieldValidation'), warnings: r.warnings };
 }
 
 /** A reply for the caller to render, or 'sent' when the handler wrote the response itself. */

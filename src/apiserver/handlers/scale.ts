@@ -57,7 +57,12 @@ export async function handleScale(r: ResourceRequest): Promise<Reply> {
     const patch = parseStructured(raw, type);
     wanted = (current) => {
       const scale = scaleOf(current);
-      const patched = patcher(scale, patch) as KubeObject;
+      const patched = patcher(scale, patch, {
+        ...r.store.info,
+        group: 'autoscaling',
+        version: 'v1',
+        kind: 'Scale',
+      }) as KubeObject;
       const rv = patched.metadata?.resourceVersion;
       return {
         replicas: replicasOf(patched),

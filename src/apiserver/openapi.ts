@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { openApiV3Document, openApiV3Index } from '../api/schema/openapi.ts';
+import type { Registry } from '../registry/registry.ts';
+import { groupsOf } from './discovery.ts';
+import { versionInfo } from './version.ts';
+
+/**
+ * /openapi/v3 and its per-group-version documents, built on first request and cached by a
+ * hash of what the group-version serves (kubectl caches them under that hash too).
+ */
+export class OpenApiV3 {
+  private readonly registry: Registry;
+  private readonly docs = new Map<string, { hash: string; body: Promise<string> }>();
+
+  constructor(registry: Registry) {
+    this.registry = registry;
+  }
+
+  private groupVersions(): string[] {
+    return groupsOf(this.registry).flatMap((g) => g.versions.map((v) => (g.name ? `${g.name}/${v}` : v)));
+  }
+
+  private resources(gv: string) {
+    return this.registry
+      .all()
+      .map((s) => s.info)
+      .filter((i) => (i.group ? `${i.group}/${i.version}` : i.version) === gv);
+  }
+
+  private hash(gv: string): string {
+    const infos = this.resources(gv);
+    return createHash('sha512')
+      .update(JSON.stringify([versionInfo().gitVersion, infos]))
+      .digest('hex')
+      .slice(0, 128)
+      .toUpperCase();
+  }
+
+  index(): unknown {
+    return openApiV3Index(this.groupVersions(), (gv) => this.hash(gv));
+  }
+
+  /** The document for `api/v1` or `apis/<group>/<version>`; undefined when not served. */
+  document(path: string): { hash: string; body: Promise<string> } | undefined {
+    const gv = path.startsWith('api/') ? path.slice(4) : path.startsWith('apis/') ? path.slice(5) : undefined;
+    if (!gv || !this.groupVersions().includes(gv)) return undefined;
+    const hash = this.hash(gv);
+    const cached = this.docs.get(gv);
+    if (cached?.hash === hash) return cached;
+    const [group, version] = gv.includes('/') ? (gv.split('/') as [string, string]) : ['', gv];
+    const body = openApiV3Document(group, version, this.resources(gv), {
+      version: versionInfo().gitVersion,
+    }).then((doc) => JSON.stringify(doc));
+    const entry = { hash, body };
+    this.docs.set(gv, entry);
+    return entry;
+  }
+}
