@@ -3,9 +3,11 @@ import type { Backend } from '../storage/types.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { builtinResources } from './catalogue.ts';
 import { namespaceStrategy } from './namespaces/strategy.ts';
+import { podStrategies } from './pods/index.ts';
 import type { ResourceInfo } from './resource.ts';
 import { ResourceStore } from './store.ts';
 import { genericStrategy, type Strategy } from './strategy.ts';
+import { workloadStrategies } from './workloads/index.ts';
 
 /** Per-resource choices beside the generic ones, keyed `<group>/<plural>`. */
 export interface ResourceOverrides {
@@ -24,6 +26,11 @@ const overrides: Record<string, ResourceOverrides> = {
 };
 
 export const resourceId = (group: string, plural: string) => `${group}/${plural}`;
+
+const strategies: Record<string, (info: ResourceInfo) => Strategy> = {
+  ...podStrategies,
+  ...workloadStrategies,
+};
 
 /** Every served resource's store, found by group, version and plural. */
 export class Registry {
@@ -50,7 +57,10 @@ export class Registry {
     const store = new ResourceStore(
       this.backend,
       info,
-      strategy ?? o.strategy?.(info) ?? genericStrategy(info),
+      strategy ??
+        o.strategy?.(info) ??
+        strategies[resourceId(info.group, info.plural)]?.(info) ??
+        genericStrategy(info),
       o.validateName ?? dns1123Subdomain,
     );
     this.stores.set(`${info.group}/${info.version}/${info.plural}`, store);
