@@ -21,26 +21,30 @@ interface KeyHistory {
 
 /** Runs the writer until it has acknowledged some writes, then kills it with SIGKILL. */
 async function runAndKill(file: string, run: number, killAfterMs: number): Promise<string[]> {
-  const child = spawn(process.execPath, [writer, file, String(run)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const report = `${file}.report-${run}`;
+  const child = spawn(process.execPath, [writer, file, String(run), report], {
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d: string) => {
-    out += d;
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   try {
     await new Promise<void>((resolve, reject) => {
-      child.stdout.once('data', () => setTimeout(resolve, killAfterMs));
-      child.once('exit', (code) => reject(new Error(`writer exited early with ${code}`)));
+      const started = setInterval(() => {
+        if (fs.existsSync(report) && fs.statSync(report).size > 0) {
+          clearInterval(started);
+          setTimeout(resolve, killAfterMs);
+        }
+      }, 5);
+      child.once('exit', (code) => {
+        clearInterval(started);
+        reject(new Error(`writer exited early with ${code}`));
+      });
     });
   } finally {
     child.kill('SIGKILL');
     await exited;
   }
   // Only whole lines count: a line cut by the kill was never acknowledged.
-  return out.split('\n').slice(0, -1);
+  return fs.readFileSync(report, 'utf8').split('\n').slice(0, -1);
 }
 
 test('acknowledged writes survive SIGKILL at random moments, 24 times', async () => {

@@ -27,6 +27,11 @@ export interface Driver {
   meta(): Meta;
   /** Runs `fn` atomically: all its writes land together, or none when it throws. */
   transaction<T>(fn: () => T): T;
+  /**
+   * When present, transactions return before they reach the disk, and this makes every one
+   * committed so far durable without blocking the event loop; writers are acknowledged after.
+   */
+  syncToDisk?(): Promise<void>;
   get(key: string): KeyValue | undefined;
   /** Current rows in key order, after `after` (exclusive), at most `limit` (0 = all). */
   range(range: KeyRange, after: string | undefined, limit: number): KeyValue[];

@@ -48,6 +48,8 @@ export class LogBackend implements Backend {
   private compacted: number;
   private queue: Queued[] = [];
   private flushScheduled = false;
+  private unsynced: { batch: Queued[]; outcomes: (LogEntry | StorageError)[] }[] = [];
+  private syncing: Promise<void> | undefined;
   private readonly watchers = new Set<Watcher>();
   private readonly options: Required<RetentionOptions>;
   private readonly timer: NodeJS.Timeout | undefined;
@@ -216,6 +218,45 @@ export class LogBackend implements Backend {
       return;
     }
     this.rev = next;
+    const committed = { batch, outcomes };
+    if (this.rev - this.compacted > this.options.maxRevisions * 1.1) {
+      this.compactTo(this.rev - this.options.maxRevisions);
+    }
+    if (!this.driver.syncToDisk) {
+      this.acknowledge(committed);
+      return;
+    }
+    this.unsynced.push(committed);
+    if (!this.syncing) this.syncing = this.syncLoop();
+  }
+
+  /**
+   * Group commit's second half: one fsync covers every transaction committed before it began;
+   * transactions committed meanwhile wait for the next one. Acknowledgements and watch events
+   * go out in commit order, only once durable.
+   */
+  private async syncLoop(): Promise<void> {
+    while (this.unsynced.length > 0) {
+      const group = this.unsynced;
+      this.unsynced = [];
+      try {
+        await this.driver.syncToDisk!();
+      } catch (e) {
+        // The disk refused an fsync: what is on it is unknown. Stop, as databases do, and let
+        // a restart recover from the WAL rather than acknowledge anything more.
+        const fatal = new Error(`storage: fsync failed, stopping: ${(e as Error).message}`);
+        for (const c of group) for (const q of c.batch) q.reject(fatal);
+        process.nextTick(() => {
+          throw fatal;
+        });
+        return;
+      }
+      for (const c of group) this.acknowledge(c);
+    }
+    this.syncing = undefined;
+  }
+
+  private acknowledge({ batch, outcomes }: { batch: Queued[]; outcomes: (LogEntry | StorageError)[] }): void {
     const events: WatchEvent[] = [];
     outcomes.forEach((r, i) => {
       const q = batch[i]!;
@@ -228,9 +269,6 @@ export class LogBackend implements Backend {
       q.resolve(event.kv);
     });
     if (events.length > 0) for (const w of this.watchers) w.push(events);
-    if (this.rev - this.compacted > this.options.maxRevisions * 1.1) {
-      this.compactTo(this.rev - this.options.maxRevisions);
-    }
   }
 
   watch(prefix: string, afterRevision: number, options: WatchOptions = {}): Watch {
@@ -280,6 +318,7 @@ export class LogBackend implements Backend {
     if (this.isClosed) return;
     if (this.queue.length > 0) this.flush();
     this.isClosed = true;
+    await this.syncing;
     if (this.timer) clearInterval(this.timer);
     for (const w of [...this.watchers]) w.close();
     this.driver.close();
