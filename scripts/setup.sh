@@ -10,7 +10,8 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 
 # 1. Debian packages (root only; a non-root user is told what is missing).
 apt_packages=(containerd runc containernetworking-plugins nftables iproute2 conntrack
-  busybox-static gcc libc6-dev make python3 g++ etcd-server etcd-client ca-certificates)
+  busybox-static gcc libc6-dev make python3 g++ etcd-server etcd-client ca-certificates
+  python3-kubernetes)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -8,7 +8,13 @@ export function intParam(q: URLSearchParams, name: string): number | undefined {
   return Number(v);
 }
 
+const truthy = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
+/** A boolean as Go's strconv.ParseBool reads it (clients send `true`, `True` or `1`). */
+export function isTrue(value: string | null): boolean {
+  return value !== null && truthy.has(value);
+}
+
 export function boolParam(q: URLSearchParams, name: string): boolean {
-  const v = q.get(name);
-  return v === 'true' || v === '1';
+  return isTrue(q.get(name));
 }

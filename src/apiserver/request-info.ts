@@ -1,4 +1,5 @@
 import { statusErrors } from '../api/status.ts';
+import { isTrue } from './query.ts';
 
 /**
  * What a resource URL names, as upstream's RequestInfoFactory reads it:
@@ -59,8 +60,7 @@ export function parseRequestInfo(
   }
   if (rest.length === 0 || rest.length > 3) return undefined;
   const [resource, name, subresource] = rest as [string, string | undefined, string | undefined];
-  const watch = query.get('watch');
-  const isWatch = watch === 'true' || watch === '1';
+  const isWatch = isTrue(query.get('watch'));
   let verb: string;
   switch (method) {
     case 'GET':
