@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.ts';
+import { EventTtlController } from './event-ttl/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { NamespaceDefaultsController } from './namespace-defaults/controller.ts';
 
@@ -17,6 +18,7 @@ export async function startControllers(
   const controllers: Controller[] = [
     new NamespaceController(registry, log),
     new NamespaceDefaultsController(registry, caPem, log),
+    new EventTtlController(registry, log),
   ];
   await Promise.all(controllers.map((c) => c.start()));
   return controllers;

@@ -2,7 +2,9 @@ import { dns1123Label, dns1123Subdomain, type NameValidator, pathSegmentName } f
 import type { Backend } from '../storage/types.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { builtinResources } from './catalogue.ts';
+import { eventStrategy } from './events/strategy.ts';
 import { namespaceStrategy } from './namespaces/strategy.ts';
+import { nodeStrategy } from './nodes/strategy.ts';
 import { podStrategies } from './pods/index.ts';
 import type { ResourceInfo } from './resource.ts';
 import { ResourceStore } from './store.ts';
@@ -18,6 +20,8 @@ export interface ResourceOverrides {
 const overrides: Record<string, ResourceOverrides> = {
   '/namespaces': { validateName: dns1123Label, strategy: namespaceStrategy },
   '/services': { validateName: dns1123Label },
+  '/events': { strategy: eventStrategy },
+  '/nodes': { strategy: nodeStrategy },
   '/endpoints': { strategy: (info) => genericStrategy(info, { allowCreateOnUpdate: true }) },
   'rbac.authorization.k8s.io/roles': { validateName: pathSegmentName },
   'rbac.authorization.k8s.io/rolebindings': { validateName: pathSegmentName },
