@@ -3,16 +3,20 @@ import { isObject, type KubeObject } from '../../api/object.ts';
 import { isStatusError } from '../../api/status.ts';
 import type { Registry } from '../../registry/registry.ts';
 
-/** When an Event last happened: lastTimestamp, series, eventTime, else its creation. */
+const time = (t: unknown) => (typeof t === 'string' && t ? Date.parse(t) : Number.NaN);
+
+/**
+ * When an Event last happened: the latest of lastTimestamp, series.lastObservedTime and
+ * eventTime; its creation time only when it has none of them.
+ */
 export function lastSeen(e: KubeObject): number {
   const series = isObject(e.series) ? e.series : {};
-  for (const t of [e.lastTimestamp, series.lastObservedTime, e.eventTime, e.metadata.creationTimestamp]) {
-    if (typeof t === 'string' && t) {
-      const ms = Date.parse(t);
-      if (!Number.isNaN(ms)) return ms;
-    }
-  }
-  return 0;
+  const times = [e.lastTimestamp, series.lastObservedTime, e.eventTime]
+    .map(time)
+    .filter((ms) => !Number.isNaN(ms));
+  if (times.length > 0) return Math.max(...times);
+  const created = time(e.metadata.creationTimestamp);
+  return Number.isNaN(created) ? 0 : created;
 }
 
 /**
