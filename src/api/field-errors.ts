@@ -11,7 +11,9 @@ export type FieldErrorType =
   | 'Forbidden'
   | 'Duplicate'
   | 'TooLong'
-  | 'TooMany';
+  | 'TooMany'
+  | 'NotFound'
+  | 'TypeInvalid';
 
 const typeText: Record<FieldErrorType, string> = {
   Required: 'Required value',
@@ -21,10 +23,18 @@ const typeText: Record<FieldErrorType, string> = {
   Duplicate: 'Duplicate value',
   TooLong: 'Too long',
   TooMany: 'Too many',
+  NotFound: 'Not found',
+  TypeInvalid: 'Invalid value',
 };
 
 /** Types whose message shows the bad value, as upstream's ErrorBody does. */
-const showsValue = new Set<FieldErrorType>(['Invalid', 'NotSupported', 'Duplicate']);
+const showsValue = new Set<FieldErrorType>([
+  'Invalid',
+  'NotSupported',
+  'Duplicate',
+  'NotFound',
+  'TypeInvalid',
+]);
 
 export interface FieldError {
   readonly type: FieldErrorType;
@@ -43,7 +53,9 @@ function renderValue(value: unknown): string {
 /** The message without the field: `Invalid value: "x": must be ...`. */
 export function fieldErrorBody(e: FieldError): string {
   let s = typeText[e.type];
-  if (showsValue.has(e.type)) s += `: ${renderValue(e.value)}`;
+  // TooMany shows the count when the error carries one (upstream's TooMany always does).
+  if (showsValue.has(e.type) || (e.type === 'TooMany' && e.value !== undefined))
+    s += `: ${renderValue(e.value)}`;
   if (e.detail) s += `: ${e.detail}`;
   return s;
 }
@@ -72,6 +84,7 @@ export const field = {
   }),
   forbidden: (f: string, detail: string): FieldError => ({ type: 'Forbidden', field: f, detail }),
   duplicate: (f: string, value: unknown): FieldError => ({ type: 'Duplicate', field: f, value }),
+  notFound: (f: string, value: unknown): FieldError => ({ type: 'NotFound', field: f, value }),
   tooLong: (f: string, max: number): FieldError => ({
     type: 'TooLong',
     field: f,
