@@ -17,6 +17,7 @@ import {
   apiResourceList,
   apiVersions,
 } from './discovery.ts';
+import { handleBinding } from './handlers/binding.ts';
 import { ApiMetrics } from './metrics.ts';
 import { OpenApiV3 } from './openapi.ts';
 import { renderer } from './render.ts';
@@ -160,14 +161,6 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
         `User "${user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope'}`,
       );
     }
-    if (info.group === 'authorization.k8s.io' && info.verb === 'create') {
-      const body = decodeObjectBody(await readBody(c.env.incoming), c.req.header('content-type'));
-      const review =
-        info.resource === 'selfsubjectaccessreviews'
-          ? await selfSubjectAccessReview(body, user, authorize)
-          : await selfSubjectRulesReview(body, user);
-      return json(c, 201, review);
-    }
     const request = {
       info,
       store,
@@ -177,6 +170,20 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
       user,
       warnings: [] as string[],
     };
+    if (info.group === '' && info.resource === 'bindings' && info.verb === 'create') {
+      // The legacy bindings resource: a Binding posted to the namespace binds the pod it names.
+      const pods = registry.byResource('', 'pods')!;
+      const reply = await handleBinding({ ...request, store: pods }, undefined);
+      return json(c, 201, (reply as { body: unknown }).body);
+    }
+    if (info.group === 'authorization.k8s.io' && info.verb === 'create') {
+      const body = decodeObjectBody(await readBody(c.env.incoming), c.req.header('content-type'));
+      const review =
+        info.resource === 'selfsubjectaccessreviews'
+          ? await selfSubjectAccessReview(body, user, authorize)
+          : await selfSubjectRulesReview(body, user);
+      return json(c, 201, review);
+    }
     const reply: Reply = await handler(request);
     if (reply === 'sent') return RESPONSE_ALREADY_SENT;
     let body = reply.body;

@@ -8,6 +8,7 @@ const subresourceVerbs: Record<
 > = {
   status: { verbs: ['get', 'patch', 'update'] },
   scale: { verbs: ['get', 'patch', 'update'], kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } },
+  binding: { verbs: ['create'], kind: { group: '', version: 'v1', kind: 'Binding' } },
 };
 
 export const aggregatedV2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';

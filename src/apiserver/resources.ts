@@ -1,6 +1,7 @@
 import { StatusError, statusErrors } from '../api/status.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Reply, ResourceRequest } from './context.ts';
+import { handleBinding } from './handlers/binding.ts';
 import { handleCreate } from './handlers/create.ts';
 import { handleDelete, handleDeleteCollection } from './handlers/delete.ts';
 import { handleGet } from './handlers/get.ts';
@@ -29,7 +30,9 @@ export function resolve(registry: Registry, info: RequestInfo) {
   const sub = info.subresource;
   const subVerb = info.verb === 'get' || info.verb === 'update' || info.verb === 'patch';
   const served =
-    ((sub === 'status' || sub === 'scale') && subVerb) || (sub === 'finalize' && info.verb === 'update');
+    ((sub === 'status' || sub === 'scale') && subVerb) ||
+    (sub === 'finalize' && info.verb === 'update') ||
+    (sub === 'binding' && info.verb === 'create');
   if (sub !== undefined && !(served && store.info.subresources.includes(sub))) {
     throw statusErrors.notFoundPath();
   }
@@ -37,7 +40,12 @@ export function resolve(registry: Registry, info: RequestInfo) {
   if (store.info.namespaced && info.namespace === undefined && info.name !== undefined) {
     throw statusErrors.notFoundPath();
   }
-  const handler = sub === 'scale' ? handleScale : handlers[info.verb];
+  const handler =
+    sub === 'scale'
+      ? handleScale
+      : sub === 'binding'
+        ? (r: ResourceRequest) => handleBinding(r, r.info.name)
+        : handlers[info.verb];
   if (!handler || (!store.info.verbs.includes(info.verb) && info.subresource === undefined)) {
     throw new StatusError(
       405,

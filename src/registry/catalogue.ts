@@ -15,6 +15,7 @@ export const builtinResources: ResourceInfo[] = [
     },
     { kind: 'Service', short: ['svc'], categories: all, sub: status },
     { kind: 'Endpoints', plural: 'endpoints', short: ['ep'] },
+    { kind: 'Binding', verbs: ['create'] },
     { kind: 'ConfigMap', short: ['cm'] },
     { kind: 'Secret' },
     { kind: 'ServiceAccount', short: ['sa'], sub: ['token'] },

@@ -309,7 +309,7 @@ export class ResourceStore {
     const errs = [
       ...validateObjectMeta(meta),
       ...this.strategy.validate(obj),
-      ...this.strategy.validateUpdate(obj, old),
+      ...this.strategy.validateUpdate(obj, old, options.subresource),
     ];
     if (errs.length > 0) throw this.invalid(name, errs);
     await this.admit?.('update', obj, old);

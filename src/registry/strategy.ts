@@ -16,7 +16,8 @@ export interface Strategy {
   /** Fills defaults as upstream's defaulting does. */
   applyDefaults(obj: KubeObject): void;
   validate(obj: KubeObject): FieldError[];
-  validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  /** `subresource` says which write this is (status, binding, …), undefined for the main one. */
+  validateUpdate(obj: KubeObject, old: KubeObject, subresource?: string): FieldError[];
   /** Whether PUT of a missing object creates it (upstream: a few kinds, such as endpoints). */
   readonly allowCreateOnUpdate: boolean;
   /** The field-selector values of an object: `metadata.name`, `spec.nodeName`, … */
@@ -75,7 +76,9 @@ export function genericStrategy(info: ResourceInfo, overrides: Partial<Strategy>
       const generation = old.metadata.generation ?? 1;
       obj.metadata.generation = specPart(obj) === specPart(old) ? generation : generation + 1;
     },
-    prepareForSubresourceUpdate(_subresource, obj, old) {
+    prepareForSubresourceUpdate(subresource, obj, old) {
+      // binding and other writer-built subresources arrive as the whole new object.
+      if (subresource !== 'status') return;
       keepAllBut(
         obj,
         old,
