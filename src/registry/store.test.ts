@@ -137,3 +137,49 @@ test('paginated lists hold their revision and filter without losing items', asyn
   assert.equal(p2.resourceVersion, p1.resourceVersion);
   assert.equal(p2.continue, undefined);
 });
+
+test('graceful pod deletion: a running pod stays until its grace is cut to zero; others go at once', async () => {
+  const { registry } = await setup();
+  const pods = registry.byResource('', 'pods')!;
+  const pod = (name: string) => ({
+    metadata: { name },
+    spec: { containers: [{ name: 'c', image: 'busybox' }] },
+  });
+  await pods.create('default', pod('pending'));
+  assert.equal((await pods.delete('default', 'pending')).deleted, true, 'never scheduled: deleted at once');
+
+  await pods.create('default', pod('running'));
+  await pods.guaranteedUpdate(
+    'default',
+    'running',
+    (p) => ({ ...p!, spec: { ...(p!.spec as object), nodeName: 'n1' } }),
+    {
+      subresource: 'binding',
+    },
+  );
+  const first = await pods.delete('default', 'running', { gracePeriodSeconds: 20 });
+  assert.equal(first.deleted, false);
+  assert.equal(first.object.metadata.deletionGracePeriodSeconds, 20);
+  const left = Date.parse(first.object.metadata.deletionTimestamp!) - Date.now();
+  assert.ok(left > 15_000 && left <= 21_000, `deletionTimestamp is now + grace (${left} ms)`);
+  await pods.guaranteedUpdate(
+    'default',
+    'running',
+    (p) => ({ ...p!, status: { ...(p!.status as object), phase: 'Running' } }),
+    {
+      subresource: 'status',
+    },
+  );
+  assert.ok(
+    await pods.get('default', 'running'),
+    'a status write during the grace period does not delete it',
+  );
+  const longer = await pods.delete('default', 'running', { gracePeriodSeconds: 60 });
+  assert.equal(
+    longer.object.metadata.deletionGracePeriodSeconds,
+    20,
+    'a later delete never lengthens the grace',
+  );
+  assert.equal((await pods.delete('default', 'running', { gracePeriodSeconds: 0 })).deleted, true);
+  await assert.rejects(pods.get('default', 'running'), status('NotFound', 404));
+});

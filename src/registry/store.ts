@@ -317,7 +317,8 @@ export class ResourceStore {
     if (value === encodeObject(old)) return old;
     if (options.dryRun)
       return { ...obj, metadata: { ...obj.metadata, resourceVersion: old.metadata.resourceVersion } };
-    if (meta.deletionTimestamp && this.strategy.pendingFinalizers(obj).length === 0) {
+    const graceLeft = (meta.deletionGracePeriodSeconds ?? 0) > 0;
+    if (meta.deletionTimestamp && !graceLeft && this.strategy.pendingFinalizers(obj).length === 0) {
       // The last finalizer is gone: the deletion that was waiting for it completes.
       const gone = await this.backend.delete(kv.key, kv.modRevision);
       return decodeObject({ ...gone, value }, gone.modRevision);
@@ -372,8 +373,8 @@ export class ResourceStore {
   }
 
   /**
-   * When the object must stay for now (finalizers, or the propagation policy adds one), returns
-   * it with deletionTimestamp set; undefined when it can go at once.
+   * When the object must stay for now (finalizers, a propagation policy's finalizer, or a
+   * grace period), returns it marked with deletionTimestamp; undefined when it can go at once.
    */
   private markForDeletion(obj: KubeObject, options: DeleteOptions): KubeObject | undefined {
     const meta = obj.metadata;
@@ -381,11 +382,17 @@ export class ResourceStore {
     if (options.propagationPolicy === 'Orphan') finalizers.add('orphan');
     if (options.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
     if (finalizers.size > 0) meta.finalizers = [...finalizers];
-    if (this.strategy.pendingFinalizers(obj).length === 0) return undefined;
+    const grace = this.strategy.gracePeriod?.(obj, options.gracePeriodSeconds) ?? 0;
+    const pending = this.strategy.pendingFinalizers(obj).length > 0;
+    if (!pending && grace <= 0) return undefined;
     this.strategy.prepareForDelete(obj);
-    if (!meta.deletionTimestamp) {
-      meta.deletionTimestamp = timestamp();
-      meta.deletionGracePeriodSeconds = 0;
+    const now = Date.now();
+    const deadline = now + grace * 1000;
+    const current = meta.deletionTimestamp ? Date.parse(meta.deletionTimestamp) : Number.POSITIVE_INFINITY;
+    if (!meta.deletionTimestamp || deadline < current) {
+      // A later delete may shorten the grace period, never lengthen it.
+      meta.deletionTimestamp = timestamp(new Date(grace > 0 ? deadline : now));
+      meta.deletionGracePeriodSeconds = grace;
     }
     return obj;
   }

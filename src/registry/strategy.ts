@@ -29,6 +29,11 @@ export interface Strategy {
   pendingFinalizers(obj: KubeObject): string[];
   /** Marks an object being deleted (a namespace turns Terminating). */
   prepareForDelete(obj: KubeObject): void;
+  /**
+   * Graceful deletion: the seconds an object may take to go, given the grace the client asked
+   * for; 0 or undefined deletes it at once (upstream's CheckGracefulDelete; pods use it).
+   */
+  gracePeriod?(obj: KubeObject, requested: number | undefined): number | undefined;
 }
 
 /** Everything but metadata and status: a change here bumps metadata.generation. */

@@ -130,5 +130,14 @@ export function podStrategy(info: ResourceInfo): Strategy {
       return validateEphemeralContainersUpdate(obj, old);
     },
     selectableFields: podSelectableFields,
+    gracePeriod(pod, requested) {
+      const spec = asObject(pod.spec);
+      const phase = asObject(pod.status).phase;
+      // Never scheduled, or already finished: nothing runs that needs time to stop.
+      if (!str(spec.nodeName) || phase === 'Succeeded' || phase === 'Failed') return 0;
+      if (requested !== undefined) return Math.max(0, requested);
+      const fromSpec = spec.terminationGracePeriodSeconds;
+      return typeof fromSpec === 'number' && fromSpec >= 0 ? fromSpec : 30;
+    },
   };
 }
