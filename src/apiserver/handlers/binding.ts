@@ -1,19 +1,10 @@
-import { isObject, type KubeObject, timestamp } from '../../api/object.ts';
+import { isObject } from '../../api/object.ts';
 import { StatusError, statusErrors } from '../../api/status.ts';
+import { bindPod } from '../../registry/pods/binding.ts';
 import { decodeObjectBody, readBody } from '../body.ts';
 import { dryRun, type Reply, type ResourceRequest } from '../context.ts';
 
-interface Condition {
-  type: string;
-  status: string;
-  lastProbeTime?: string | null;
-  lastTransitionTime?: string;
-}
-
-/**
- * POST …/pods/{name}/binding (and the legacy …/bindings): assigns a pending pod to a node, as
- * the scheduler does. A pod already bound is a 409; the PodScheduled condition turns True.
- */
+/** POST …/pods/{name}/binding, and the legacy …/bindings naming the pod in metadata.name. */
 export async function handleBinding(r: ResourceRequest, podName?: string): Promise<Reply> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
   const meta = isObject(body.metadata) ? body.metadata : {};
@@ -33,51 +24,8 @@ export async function handleBinding(r: ResourceRequest, podName?: string): Promi
       causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }],
     });
   }
-  const pods = r.store;
-  await pods.guaranteedUpdate(
-    r.info.namespace,
-    name,
-    (current) => {
-      if (!current) throw statusErrors.notFound(pods.groupResource, name);
-      const spec = isObject(current.spec) ? current.spec : {};
-      if (current.metadata.deletionTimestamp) {
-        throw statusErrors.conflict(
-          pods.groupResource,
-          name,
-          `pod ${name} is being deleted, cannot be assigned to a host`,
-        );
-      }
-      if (spec.nodeName) {
-        throw statusErrors.conflict(
-          pods.groupResource,
-          name,
-          `pod ${name} is already assigned to node "${String(spec.nodeName)}"`,
-        );
-      }
-      const status = isObject(current.status) ? current.status : {};
-      const conditions = ((status.conditions as Condition[] | undefined) ?? []).filter(
-        (c) => c.type !== 'PodScheduled',
-      );
-      conditions.push({
-        type: 'PodScheduled',
-        status: 'True',
-        lastProbeTime: null,
-        lastTransitionTime: timestamp(),
-      });
-      const pod: KubeObject = {
-        ...current,
-        spec: { ...spec, nodeName: node },
-        status: { ...status, conditions },
-      };
-      const annotations = isObject(meta.annotations)
-        ? (meta.annotations as Record<string, string>)
-        : undefined;
-      if (annotations)
-        pod.metadata = { ...pod.metadata, annotations: { ...pod.metadata.annotations, ...annotations } };
-      return pod;
-    },
-    { dryRun: dryRun(r.query), subresource: 'binding' },
-  );
+  const annotations = isObject(meta.annotations) ? (meta.annotations as Record<string, string>) : undefined;
+  await bindPod(r.store, r.info.namespace, name, node, annotations, { dryRun: dryRun(r.query) });
   return {
     status: 201,
     body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 },
