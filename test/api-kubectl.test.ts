@@ -226,4 +226,40 @@ describe('kubectl against skiff', () => {
     assert.match(warn.stderr, /Warning: unknown field "dataa"/);
     assert.match(await s.ok(['explain', 'deployment.spec.replicas']), /FIELD:\s+replicas <integer>/);
   });
+
+  test('server-side apply: create, re-apply removing fields, conflicts, force', async () => {
+    const manifest = (replicas: number, labels: Record<string, string>) =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'ssa', labels },
+        spec: {
+          replicas,
+          selector: { matchLabels: { app: 'ssa' } },
+          template: {
+            metadata: { labels: { app: 'ssa' } },
+            spec: { containers: [{ name: 'c', image: 'nginx:1' }] },
+          },
+        },
+      });
+    assert.match(
+      await s.ok(['apply', '--server-side', '-f', '-'], { input: manifest(1, { a: '1', b: '2' }) }),
+      /deployment.apps\/ssa serverside-applied/,
+    );
+    await s.ok(['apply', '--server-side', '-f', '-'], { input: manifest(1, { a: '1' }) });
+    const d = JSON.parse(await s.ok(['get', 'deploy', 'ssa', '-o', 'json', '--show-managed-fields']));
+    assert.deepEqual(d.metadata.labels, { a: '1' }, 'a label dropped from the applied config is removed');
+    const mine = d.metadata.managedFields.find((m: { manager: string }) => m.manager === 'kubectl');
+    assert.equal(mine.operation, 'Apply');
+    assert.ok(mine.fieldsV1['f:spec']['f:replicas']);
+    const conflict = await s.kubectl(['apply', '--server-side', '--field-manager=other', '-f', '-'], {
+      input: manifest(3, { a: '1' }),
+    });
+    assert.notEqual(conflict.code, 0);
+    assert.match(conflict.stderr, /Apply failed with 1 conflict: conflict with "kubectl": \.spec\.replicas/);
+    await s.ok(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'], {
+      input: manifest(3, { a: '1' }),
+    });
+    assert.equal(await s.ok(['get', 'deploy', 'ssa', '-o', 'jsonpath={.spec.replicas}']), '3');
+  });
 });

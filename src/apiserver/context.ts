@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { managerName } from '../api/managedfields/index.ts';
 import type { ResourceStore } from '../registry/store.ts';
 import type { RequestInfo } from './request-info.ts';
 
@@ -29,3 +30,11 @@ export function decodeTarget(r: ResourceRequest) {
 export type Reply = { status: number; body: unknown; headers?: Record<string, string> } | 'sent';
 
 export const dryRun = (q: URLSearchParams) => q.getAll('dryRun').includes('All');
+
+/** The write options every mutating verb passes down: dryRun and the field manager. */
+export function writeOptions(r: ResourceRequest): { dryRun: boolean; fieldManager: string } {
+  return {
+    dryRun: dryRun(r.query),
+    fieldManager: managerName(r.query.get('fieldManager'), r.req.headers['user-agent']),
+  };
+}

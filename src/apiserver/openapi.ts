@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { openApiV3Document, openApiV3Index } from '../api/schema/openapi.ts';
+import type { Schema } from '../api/schema/openapi-schemas.ts';
 import type { Registry } from '../registry/registry.ts';
 import { groupsOf } from './discovery.ts';
 import { versionInfo } from './version.ts';
@@ -23,8 +24,8 @@ export class OpenApiV3 {
   private resources(gv: string) {
     return this.registry
       .all()
-      .map((s) => s.info)
-      .filter((i) => (i.group ? `${i.group}/${i.version}` : i.version) === gv);
+      .filter((s) => (s.info.group ? `${s.info.group}/${s.info.version}` : s.info.version) === gv)
+      .map((s) => (s.openApiSchema ? { ...s.info, schema: s.openApiSchema as Schema } : s.info));
   }
 
   private hash(gv: string): string {

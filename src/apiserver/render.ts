@@ -53,7 +53,7 @@ export interface Render {
 }
 
 function tableOf(r: ResourceRequest): TableColumns {
-  return printers[resourceId(r.store.info.group, r.store.info.plural)] ?? defaultTable;
+  return r.store.table ?? printers[resourceId(r.store.info.group, r.store.info.plural)] ?? defaultTable;
 }
 
 function rowObject(obj: KubeObject, include: string): unknown {

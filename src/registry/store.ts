@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type FieldError, field, invalidError } from '../api/field-errors.ts';
+import { updateManagedFields } from '../api/managedfields/index.ts';
 import { dns1123Subdomain, type NameValidator } from '../api/names.ts';
 import { type KubeObject, timestamp } from '../api/object.ts';
 import { type GroupResource, StatusError, statusErrors } from '../api/status.ts';
@@ -11,6 +12,7 @@ import { continueExpired, decodeContinue, encodeContinue } from './continue-toke
 import { listPrefix, objectKey } from './keys.ts';
 import type { ResourceInfo } from './resource.ts';
 import type { Strategy } from './strategy.ts';
+import type { TableColumns } from './table.ts';
 
 export interface Matcher {
   matches(obj: KubeObject): boolean;
@@ -32,6 +34,12 @@ export interface ListResult {
 
 export interface WriteOptions {
   readonly dryRun?: boolean;
+  /**
+   * Who writes (the request's fieldManager, else its User-Agent): the write is recorded in
+   * metadata.managedFields as that manager's Update. Absent for in-process writers, whose
+   * writes keep the managedFields the object had.
+   */
+  readonly fieldManager?: string;
 }
 
 export interface UpdateOptions extends WriteOptions {
@@ -53,6 +61,14 @@ export interface DeleteResult {
 
 /** Called before a write is stored (admission: namespace lifecycle, quotas, …). */
 export type Admit = (op: 'create' | 'update' | 'delete', obj: KubeObject, old?: KubeObject) => Promise<void>;
+
+/** The scale subresource of a resource that keeps its replicas elsewhere than spec.replicas. */
+export interface ScaleAccess {
+  /** The autoscaling/v1 Scale of an object. */
+  scaleOf(obj: KubeObject): KubeObject;
+  /** A copy of the object with its desired replicas set. */
+  withReplicas(obj: KubeObject, replicas: number): KubeObject;
+}
 
 const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
 function generateSuffix(): string {
@@ -78,6 +94,17 @@ export class ResourceStore {
   readonly backend: Backend;
   readonly validateName: NameValidator;
   admit: Admit | undefined;
+  /** Table columns of a resource without a built-in printer (custom resources). */
+  table: TableColumns | undefined;
+  /** The OpenAPI v3 schema of a kind without a built-in model (a CRD version's), for /openapi/v3. */
+  openApiSchema: unknown;
+  /** Scale subresource access other than spec.replicas/status.replicas (custom resources). */
+  scale: ScaleAccess | undefined;
+  /**
+   * Applied to every object read from storage: custom resources served in several versions share
+   * their storage and are shown in the version asked for, with their schema's defaults.
+   */
+  convert: ((obj: KubeObject) => KubeObject) | undefined;
 
   constructor(
     backend: Backend,
@@ -93,6 +120,12 @@ export class ResourceStore {
 
   get groupResource(): GroupResource {
     return { group: this.info.group, resource: this.info.plural };
+  }
+
+  /** An object as storage holds it, as this store serves it. */
+  decode(kv: KeyValue, revision = kv.modRevision): KubeObject {
+    const obj = decodeObject(kv, revision);
+    return this.convert ? this.convert(obj) : obj;
   }
 
   private key(namespace: string | undefined, name: string): string {
@@ -113,7 +146,7 @@ export class ResourceStore {
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
     const kv = await this.backend.get(this.key(namespace, name));
     if (!kv) throw statusErrors.notFound(this.groupResource, name);
-    return decodeObject(kv);
+    return this.decode(kv);
   }
 
   async list(namespace: string | undefined, options: ListOptions = {}): Promise<ListResult> {
@@ -147,7 +180,7 @@ export class ResourceStore {
         });
         revision = page.revision;
         for (const kv of page.items) {
-          const obj = decodeObject(kv);
+          const obj = this.decode(kv);
           lastKey = kv.key;
           if (!options.filter || options.filter.matches(obj)) items.push(obj);
         }
@@ -172,7 +205,7 @@ export class ResourceStore {
   }
 
   /** Fills the system metadata of a new object and checks it; returns the name. */
-  private prepareNew(namespace: string | undefined, obj: KubeObject): string {
+  private prepareNew(namespace: string | undefined, obj: KubeObject, fieldManager?: string): string {
     const meta = obj.metadata;
     obj.apiVersion = this.info.group ? `${this.info.group}/${this.info.version}` : this.info.version;
     obj.kind = this.info.kind;
@@ -196,6 +229,16 @@ export class ResourceStore {
     delete meta.generation;
     this.strategy.prepareForCreate(obj);
     this.strategy.applyDefaults(obj);
+    if (fieldManager) {
+      obj.metadata.managedFields = updateManagedFields(
+        undefined,
+        obj,
+        fieldManager,
+        'Update',
+        undefined,
+        timestamp(),
+      ).metadata.managedFields;
+    }
     const errs: FieldError[] = [];
     if (!name) errs.push(field.required('metadata.name', 'name or generateName is required'));
     else for (const msg of this.validateName(name)) errs.push(field.invalid('metadata.name', name, msg));
@@ -210,7 +253,7 @@ export class ResourceStore {
     obj: KubeObject,
     options: WriteOptions = {},
   ): Promise<KubeObject> {
-    const name = this.prepareNew(namespace, obj);
+    const name = this.prepareNew(namespace, obj, options.fieldManager);
     await this.admit?.('create', obj);
     if (options.dryRun) {
       if (await this.backend.get(this.key(obj.metadata.namespace, name))) {
@@ -219,7 +262,7 @@ export class ResourceStore {
       return obj;
     }
     try {
-      return decodeObject(
+      return this.decode(
         await this.backend.create(this.key(obj.metadata.namespace, name), encodeObject(obj)),
       );
     } catch (e) {
@@ -249,7 +292,7 @@ export class ResourceStore {
         delete obj.metadata.resourceVersion;
         return { object: await this.create(namespace, obj, options), created: true };
       }
-      const old = decodeObject(kv);
+      const old = this.decode(kv);
       const obj = await tryUpdate(structuredClone(old));
       const wanted = obj.metadata.resourceVersion;
       if (wanted && wanted !== old.metadata.resourceVersion)
@@ -306,6 +349,18 @@ export class ResourceStore {
       this.strategy.prepareForUpdate(obj, old);
     }
     this.strategy.applyDefaults(obj);
+    if (options.fieldManager) {
+      obj.metadata.managedFields = updateManagedFields(
+        old,
+        obj,
+        options.fieldManager,
+        'Update',
+        options.subresource,
+        timestamp(),
+      ).metadata.managedFields;
+    } else if (obj.metadata.managedFields === undefined && old.metadata.managedFields !== undefined) {
+      obj.metadata.managedFields = old.metadata.managedFields;
+    }
     const errs = [
       ...validateObjectMeta(meta),
       ...this.strategy.validate(obj),
@@ -321,9 +376,9 @@ export class ResourceStore {
     if (meta.deletionTimestamp && !graceLeft && this.strategy.pendingFinalizers(obj).length === 0) {
       // The last finalizer is gone: the deletion that was waiting for it completes.
       const gone = await this.backend.delete(kv.key, kv.modRevision);
-      return decodeObject({ ...gone, value }, gone.modRevision);
+      return this.decode({ ...gone, value }, gone.modRevision);
     }
-    return decodeObject(await this.backend.update(kv.key, value, kv.modRevision));
+    return this.decode(await this.backend.update(kv.key, value, kv.modRevision));
   }
 
   async delete(
@@ -335,7 +390,7 @@ export class ResourceStore {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(key);
       if (!kv) throw statusErrors.notFound(this.groupResource, name);
-      const old = decodeObject(kv);
+      const old = this.decode(kv);
       const pre = options.preconditions;
       if (pre?.uid && pre.uid !== old.metadata.uid) {
         throw statusErrors.conflict(
@@ -358,13 +413,13 @@ export class ResourceStore {
           if (options.dryRun) return { object: marked, deleted: false };
           if (encodeObject(marked) === encodeObject(old)) return { object: old, deleted: false };
           return {
-            object: decodeObject(await this.backend.update(key, encodeObject(marked), kv.modRevision)),
+            object: this.decode(await this.backend.update(key, encodeObject(marked), kv.modRevision)),
             deleted: false,
           };
         }
         if (options.dryRun) return { object: old, deleted: true };
         const gone = await this.backend.delete(key, kv.modRevision);
-        return { object: decodeObject(gone, gone.modRevision), deleted: true };
+        return { object: this.decode(gone, gone.modRevision), deleted: true };
       } catch (e) {
         if (isStorageError(e, 'Conflict') && !pre?.resourceVersion && attempt < 100) continue;
         this.storageFailure(e, name);

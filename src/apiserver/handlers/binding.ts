@@ -2,7 +2,7 @@ import { isObject } from '../../api/object.ts';
 import { StatusError, statusErrors } from '../../api/status.ts';
 import { bindPod } from '../../registry/pods/binding.ts';
 import { decodeObjectBody, readBody } from '../body.ts';
-import { dryRun, type Reply, type ResourceRequest } from '../context.ts';
+import { type Reply, type ResourceRequest, writeOptions } from '../context.ts';
 
 /** POST …/pods/{name}/binding, and the legacy …/bindings naming the pod in metadata.name. */
 export async function handleBinding(r: ResourceRequest, podName?: string): Promise<Reply> {
@@ -25,7 +25,7 @@ export async function handleBinding(r: ResourceRequest, podName?: string): Promi
     });
   }
   const annotations = isObject(meta.annotations) ? (meta.annotations as Record<string, string>) : undefined;
-  await bindPod(r.store, r.info.namespace, name, node, annotations, { dryRun: dryRun(r.query) });
+  await bindPod(r.store, r.info.namespace, name, node, annotations, writeOptions(r));
   return {
     status: 201,
     body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 },

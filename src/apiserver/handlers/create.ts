@@ -3,7 +3,7 @@ import { statusErrors } from '../../api/status.ts';
 import { checkMetadataTypes } from '../../api/validation/object-meta.ts';
 import type { ResourceInfo } from '../../registry/resource.ts';
 import { decodeObjectBody, readBody } from '../body.ts';
-import { decodeTarget, dryRun, type Reply, type ResourceRequest } from '../context.ts';
+import { decodeTarget, type Reply, type ResourceRequest, writeOptions } from '../context.ts';
 
 /** Checks a body's apiVersion, kind and metadata against the endpoint it was sent to. */
 export function checkObjectBody(body: Record<string, unknown>, info: ResourceInfo): KubeObject {
@@ -32,6 +32,6 @@ export async function handleCreate(r: ResourceRequest): Promise<Reply> {
   if (r.info.name !== undefined) throw statusErrors.methodNotSupported(r.store.groupResource, 'create');
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type'], decodeTarget(r));
   const obj = checkObjectBody(body, r.store.info);
-  const created = await r.store.create(r.info.namespace, obj, { dryRun: dryRun(r.query) });
+  const created = await r.store.create(r.info.namespace, obj, writeOptions(r));
   return { status: 201, body: created };
 }

@@ -10,11 +10,12 @@ import { statusErrors } from '../../api/status.ts';
 import { checkMetadataTypes } from '../../api/validation/object-meta.ts';
 import type { ResourceInfo } from '../../registry/resource.ts';
 import { fieldValidationOf, mediaType, parseStructured, readBody } from '../body.ts';
-import { dryRun, type Reply, type ResourceRequest } from '../context.ts';
+import { type Reply, type ResourceRequest, writeOptions } from '../context.ts';
 import { applyJsonPatch } from '../patch/json-patch.ts';
 import { applyMergePatch } from '../patch/merge-patch.ts';
 import { smpSchemaFor } from '../patch/smp-schema.ts';
 import { applyStrategicMergePatch } from '../patch/strategic/index.ts';
+import { handleApply } from './apply.ts';
 
 export type Patcher = (current: KubeObject, patch: unknown, info: ResourceInfo) => unknown;
 
@@ -59,6 +60,8 @@ export async function handlePatch(r: ResourceRequest): Promise<Reply> {
   if (sub !== undefined && sub !== 'status')
     throw statusErrors.methodNotSupported(r.store.groupResource, 'patch');
   const type = mediaType(r.req.headers['content-type']);
+  if (type === 'application/apply-patch+yaml') return handleApply(r);
+  if (r.query.has('force')) throw statusErrors.badRequest('force may only be specified with an apply patch');
   const patcher = patchers[type];
   if (!patcher) {
     throw statusErrors.unsupportedMediaType(type);
@@ -85,7 +88,7 @@ export async function handlePatch(r: ResourceRequest): Promise<Reply> {
       if (out.metadata.resourceVersion === rv) delete out.metadata.resourceVersion;
       return out;
     },
-    { dryRun: dryRun(r.query), ...(sub ? { subresource: sub } : {}) },
+    { ...writeOptions(r), ...(sub ? { subresource: sub } : {}) },
   );
   return { status: 200, body: object };
 }

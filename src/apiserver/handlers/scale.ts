@@ -1,8 +1,9 @@
 import { isObject, type KubeObject } from '../../api/object.ts';
 import { fromLabelSelectorObject } from '../../api/selectors/labels.ts';
 import { statusErrors } from '../../api/status.ts';
+import type { ScaleAccess } from '../../registry/store.ts';
 import { decodeObjectBody, mediaType, parseStructured, readBody } from '../body.ts';
-import { dryRun, type Reply, type ResourceRequest } from '../context.ts';
+import { type Reply, type ResourceRequest, writeOptions } from '../context.ts';
 import { patchers } from './patch.ts';
 
 type Workload = KubeObject & {
@@ -37,10 +38,16 @@ function replicasOf(scale: unknown): number {
   return replicas;
 }
 
+/** spec.replicas/status.replicas, unless the store keeps them elsewhere (custom resources). */
+const workloadScale: ScaleAccess = {
+  scaleOf: (obj) => scaleOf(obj as Workload),
+  withReplicas: (obj, replicas) => ({ ...obj, spec: { ...(isObject(obj.spec) ? obj.spec : {}), replicas } }),
+};
+
 export async function handleScale(r: ResourceRequest): Promise<Reply> {
   const { namespace, name, verb } = r.info;
-  if (verb === 'get')
-    return { status: 200, body: scaleOf((await r.store.get(namespace, name!)) as Workload) };
+  const view = r.store.scale ?? workloadScale;
+  if (verb === 'get') return { status: 200, body: view.scaleOf(await r.store.get(namespace, name!)) };
   if (verb !== 'update' && verb !== 'patch')
     throw statusErrors.methodNotSupported(r.store.groupResource, verb);
   const raw = await readBody(r.req);
@@ -56,7 +63,7 @@ export async function handleScale(r: ResourceRequest): Promise<Reply> {
     if (!patcher) throw statusErrors.unsupportedMediaType(type);
     const patch = parseStructured(raw, type);
     wanted = (current) => {
-      const scale = scaleOf(current);
+      const scale = view.scaleOf(current);
       const patched = patcher(scale, patch, {
         ...r.store.info,
         group: 'autoscaling',
@@ -76,14 +83,10 @@ export async function handleScale(r: ResourceRequest): Promise<Reply> {
     (current) => {
       if (!current) throw statusErrors.notFound(r.store.groupResource, name!);
       const w = wanted(current as Workload);
-      const spec = isObject(current.spec) ? current.spec : {};
-      return {
-        ...current,
-        metadata: { ...current.metadata, resourceVersion: w.resourceVersion },
-        spec: { ...spec, replicas: w.replicas },
-      };
+      const updated = view.withReplicas(current, w.replicas);
+      return { ...updated, metadata: { ...updated.metadata, resourceVersion: w.resourceVersion } };
     },
-    { dryRun: dryRun(r.query) },
+    writeOptions(r),
   );
-  return { status: 200, body: scaleOf(object as Workload) };
+  return { status: 200, body: view.scaleOf(object) };
 }

@@ -4,7 +4,7 @@
  * apply starts from it. The value is the configuration as Go's encoder writes it (sorted keys, HTML
  * escaping, trailing newline), without the annotation itself.
  */
-import type { KubeObject } from '../../api/object.ts';
+import type { KubeObject } from '../object.ts';
 import { goJson, isMap, type Json } from './path.ts';
 
 export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';

@@ -4,7 +4,16 @@
  * keys, and EnsureNamedFieldsAreMembers. Compare and Merge live in compare.ts and merge.ts.
  */
 import { FieldSet } from './fieldset.ts';
-import { isMap, type Json, keyElement, type Path, type PathElement, pathString, peString } from './path.ts';
+import {
+  isMap,
+  type Json,
+  keyElement,
+  type Path,
+  type PathElement,
+  pathString,
+  peString,
+  serializePE,
+} from './path.ts';
 import { fieldType, type SchemaType } from './schema.ts';
 
 export type Kind = 'leaf' | 'list' | 'map';
@@ -94,29 +103,39 @@ export function indexItems(t: ListType, list: readonly Json[]): { pe: PathElemen
 /** typed.ToFieldSet: leaves, list items, and map entries that aren't struct fields (or are empty). */
 export function toFieldSet(value: Json, type: SchemaType): FieldSet {
   const set = new FieldSet();
-  const walk = (v: Json, t: SchemaType, path: Path, root: boolean) => {
-    const kind = kindOf(t, v);
-    if (kind === 'leaf') {
-      set.insert(path);
-    } else if (kind === 'list' && Array.isArray(v) && t.t === 'list') {
-      const items = indexItems(t, v);
-      const counts = new Map<string, number>();
-      for (const { pe } of items) counts.set(peString(pe), (counts.get(peString(pe)) ?? 0) + 1);
-      for (const { pe, item } of items) {
-        set.insert([...path, pe]);
-        if ((counts.get(peString(pe)) ?? 0) === 1) walk(item, t.elem, [...path, pe], false);
-      }
-    } else if (kind === 'map' && isMap(v)) {
-      for (const [k, x] of Object.entries(v)) {
-        const ft = fieldType(t, k, root);
-        const p = [...path, { field: k }];
-        walk(x, ft.type, p, false);
-        if (x === null || (isMap(x) && Object.keys(x).length === 0) || !ft.named) set.insert(p);
-      }
-    }
-  };
-  walk(value, type, [], true);
+  collect(value, type, set, undefined, true);
   return set;
+}
+
+/** Adds what v (at element pe of parent, or the root) sets; child sets are made only when used. */
+function collect(v: Json, t: SchemaType, parent: FieldSet, pe: PathElement | undefined, root: boolean): void {
+  const kind = kindOf(t, v);
+  if (kind === 'leaf') {
+    if (pe) parent.members.set(serializePE(pe), pe);
+    return;
+  }
+  let sub: FieldSet | undefined;
+  const here = () => {
+    sub ??= pe ? parent.descend(pe) : parent;
+    return sub;
+  };
+  if (kind === 'list' && Array.isArray(v) && t.t === 'list') {
+    const items = indexItems(t, v);
+    const counts = new Map<string, number>();
+    for (const { pe: ipe } of items) counts.set(serializePE(ipe), (counts.get(serializePE(ipe)) ?? 0) + 1);
+    for (const { pe: ipe, item } of items) {
+      here().members.set(serializePE(ipe), ipe);
+      if (counts.get(serializePE(ipe)) === 1) collect(item, t.elem, here(), ipe, false);
+    }
+  } else if (kind === 'map' && isMap(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      const ft = fieldType(t, k, root);
+      const fpe = { field: k };
+      collect(x, ft.type, here(), fpe, false);
+      if (x === null || (isMap(x) && Object.keys(x).length === 0) || !ft.named)
+        here().members.set(`f:${k}`, fpe);
+    }
+  }
 }
 
 /** typed.RemoveItems: drops the members of set (and prunes below its children). */

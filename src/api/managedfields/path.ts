@@ -175,12 +175,20 @@ export function valueString(v: Json): string {
     .join('');
 }
 
+const printed = new WeakMap<PathElement, string>();
+const serialized = new WeakMap<PathElement, string>();
+
 /** fieldpath.PathElement.String: `.name`, `[name="c"]`, `[="x"]`, `[0]`. */
 export function peString(pe: PathElement): string {
-  if ('field' in pe) return `.${pe.field}`;
-  if ('key' in pe) return `[${pe.key.map(([k, v]) => `${k}=${valueString(v)}`).join(',')}]`;
-  if ('value' in pe) return `[=${valueString(pe.value)}]`;
-  return `[${pe.index}]`;
+  let s = printed.get(pe);
+  if (s === undefined) {
+    if ('field' in pe) s = `.${pe.field}`;
+    else if ('key' in pe) s = `[${pe.key.map(([k, v]) => `${k}=${valueString(v)}`).join(',')}]`;
+    else if ('value' in pe) s = `[=${valueString(pe.value)}]`;
+    else s = `[${pe.index}]`;
+    printed.set(pe, s);
+  }
+  return s;
 }
 
 export function pathString(path: Path): string {
@@ -190,9 +198,14 @@ export function pathString(path: Path): string {
 /** The FieldsV1 key of a path element: `f:name`, `k:{"name":"c"}`, `v:"x"`, `i:0`. */
 export function serializePE(pe: PathElement): string {
   if ('field' in pe) return `f:${pe.field}`;
-  if ('key' in pe) return `k:{${pe.key.map(([k, v]) => `${goJsonString(k)}:${goJson(v)}`).join(',')}}`;
-  if ('value' in pe) return `v:${goJson(pe.value)}`;
-  return `i:${pe.index}`;
+  let s = serialized.get(pe);
+  if (s === undefined) {
+    if ('key' in pe) s = `k:{${pe.key.map(([k, v]) => `${goJsonString(k)}:${goJson(v)}`).join(',')}}`;
+    else if ('value' in pe) s = `v:${goJson(pe.value)}`;
+    else s = `i:${(pe as { index: number }).index}`;
+    serialized.set(pe, s);
+  }
+  return s;
 }
 
 /** Parses a FieldsV1 key; undefined for an unknown element type (upstream skips those). */

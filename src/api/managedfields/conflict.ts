@@ -4,7 +4,7 @@
  * `Apply failed with 1 conflict: conflict with "m" using apps/v1: .spec.replicas`, or for several
  * `Apply failed with 2 conflicts: conflicts with "m" using apps/v1:\n- .a\n- .b`.
  */
-import { type StatusCause, StatusError } from '../../api/status.ts';
+import { type StatusCause, StatusError } from '../status.ts';
 import type { FieldSet } from './fieldset.ts';
 import type { ManagedFieldsEntry } from './managers.ts';
 import { compareStrings, goQuote, isMap, type Path, pathString } from './path.ts';

@@ -3,7 +3,7 @@
  * operation. The writer's entry gains the fields whose values it set or changed; other managers lose
  * the fields it changed or removed; entries left empty go away.
  */
-import type { KubeObject } from '../../api/object.ts';
+import type { KubeObject } from '../object.ts';
 import { type Comparison, compare, excludeFields } from './compare.ts';
 import { FieldSet } from './fieldset.ts';
 import {

@@ -175,4 +175,16 @@ describe('apply ownership across managers', () => {
     const dropped = apply(both, deployment({ template: template() }), 'mgr-a', T3);
     assert.deepEqual(containerNames(dropped), ['b']);
   });
+
+  it('keeps a field one applier drops while another applier also owns it', () => {
+    const labels = { app: 'web', team: 'x' };
+    const a = stored(apply(undefined, deployment({ replicas: 1 }, labels), 'alpha', T1));
+    const both = stored(apply(a, deployment({}, labels), 'beta', T2));
+    assert.equal(owns(both, 'alpha', 'metadata', 'labels', 'team'), true);
+    assert.equal(owns(both, 'beta', 'metadata', 'labels', 'team'), true);
+    const dropped = apply(both, deployment({}), 'alpha', T3);
+    assert.deepEqual(dropped.metadata.labels, labels);
+    assert.equal((dropped.spec as Obj).replicas, undefined);
+    assert.equal(owns(dropped, 'alpha', 'metadata', 'labels', 'team'), false);
+  });
 });

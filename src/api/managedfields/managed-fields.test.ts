@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../api/object.ts';
+import type { KubeObject } from '../object.ts';
 import { fieldsV1Json, toFieldsV1 } from './fieldsv1.ts';
 import { fieldSetOf, managerName, updateManagedFields } from './managed-fields.ts';
 import { capUpdateManagers, decodeManagedFields } from './managers.ts';

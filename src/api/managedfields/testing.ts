@@ -1,6 +1,6 @@
 /** Fixtures for the apply tests: Deployments, an apply shorthand and ownership probes. */
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../api/object.ts';
+import type { KubeObject } from '../object.ts';
 import { ApplyConflictError, type ApplyOptions, serverSideApply } from './apply.ts';
 import { fromFieldsV1 } from './fieldsv1.ts';
 import type { PathElement } from './path.ts';

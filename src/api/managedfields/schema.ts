@@ -8,7 +8,7 @@
  * Kinds without a model (custom resources) get metadata typed as ObjectMeta and the rest walked
  * like a structural schema would: every object key a named field, objects granular, lists atomic.
  */
-import { type FieldInfo, modelField, modelInfo, schemaFor, type TypeInfo } from '../../api/schema/model.ts';
+import { type FieldInfo, modelField, modelInfo, schemaFor, type TypeInfo } from '../schema/model.ts';
 import type { Json } from './path.ts';
 
 export type SchemaType =

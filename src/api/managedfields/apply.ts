@@ -5,8 +5,8 @@
  * configuration's fields, and refuse — unless forced — to change fields other managers own.
  * The caller persists the result (creating the object when current is undefined).
  */
-import type { KubeObject } from '../../api/object.ts';
-import { StatusError, statusErrors } from '../../api/status.ts';
+import type { KubeObject } from '../object.ts';
+import { StatusError, statusErrors } from '../status.ts';
 import { compare } from './compare.ts';
 import { ApplyConflictError, type Conflict, conflictsFrom } from './conflict.ts';
 import { FieldSet } from './fieldset.ts';

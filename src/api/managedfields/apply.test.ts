@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../api/object.ts';
-import { isStatusError } from '../../api/status.ts';
+import type { KubeObject } from '../object.ts';
+import { isStatusError } from '../status.ts';
 import type { ApplyOptions } from './apply.ts';
 import { updateManagedFields } from './managed-fields.ts';
 import {
