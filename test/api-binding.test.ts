@@ -75,3 +75,22 @@ test('the legacy bindings resource binds the pod it names', async () => {
   });
   assert.equal(noTarget.status, 422);
 });
+
+test('log, exec, attach and portforward exist and say clearly when no node agent serves the pod', async () => {
+  await c.request('POST', '/api/v1/namespaces/default/pods', { body: pod('s1'), headers: json });
+  const pending = await c.request('GET', '/api/v1/namespaces/default/pods/s1/log');
+  assert.equal(pending.status, 400);
+  assert.match(JSON.parse(pending.body.toString()).message, /does not have a host assigned/);
+  await c.request('POST', '/api/v1/namespaces/default/pods/s1/binding', {
+    body: binding('s1', 'node-x'),
+    headers: json,
+  });
+  for (const sub of ['log', 'exec?command=ls', 'attach', 'portforward?ports=80']) {
+    const r = await c.request(sub === 'log' ? 'GET' : 'POST', `/api/v1/namespaces/default/pods/s1/${sub}`);
+    assert.equal(r.status, 503, sub);
+    assert.match(JSON.parse(r.body.toString()).message, /no node agent is serving node "node-x"/);
+  }
+  const wrong = await c.request('GET', '/api/v1/namespaces/default/pods/s1/log?container=nope');
+  assert.equal(wrong.status, 400);
+  assert.equal((await c.request('GET', '/api/v1/namespaces/default/pods/nosuch/log')).status, 404);
+});

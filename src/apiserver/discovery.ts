@@ -9,6 +9,13 @@ const subresourceVerbs: Record<
   status: { verbs: ['get', 'patch', 'update'] },
   scale: { verbs: ['get', 'patch', 'update'], kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } },
   binding: { verbs: ['create'], kind: { group: '', version: 'v1', kind: 'Binding' } },
+  log: { verbs: ['get'], kind: { group: '', version: 'v1', kind: 'Pod' } },
+  exec: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodExecOptions' } },
+  attach: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodAttachOptions' } },
+  portforward: {
+    verbs: ['create', 'get'],
+    kind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' },
+  },
 };
 
 export const aggregatedV2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';

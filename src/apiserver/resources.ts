@@ -8,6 +8,7 @@ import { handleGet } from './handlers/get.ts';
 import { handleList } from './handlers/list.ts';
 import { handlePatch } from './handlers/patch.ts';
 import { handleScale } from './handlers/scale.ts';
+import { handleStreaming, streamingSubresources } from './handlers/streaming.ts';
 import { handleUpdate } from './handlers/update.ts';
 import { handleWatch } from './handlers/watch.ts';
 import type { RequestInfo } from './request-info.ts';
@@ -29,7 +30,10 @@ export function resolve(registry: Registry, info: RequestInfo) {
   if (!store) throw statusErrors.notFoundPath();
   const sub = info.subresource;
   const subVerb = info.verb === 'get' || info.verb === 'update' || info.verb === 'patch';
+  const streaming =
+    sub !== undefined && streamingSubresources.has(sub) && (info.verb === 'get' || info.verb === 'create');
   const served =
+    streaming ||
     ((sub === 'status' || sub === 'scale') && subVerb) ||
     (sub === 'finalize' && info.verb === 'update') ||
     (sub === 'binding' && info.verb === 'create');
@@ -40,12 +44,15 @@ export function resolve(registry: Registry, info: RequestInfo) {
   if (store.info.namespaced && info.namespace === undefined && info.name !== undefined) {
     throw statusErrors.notFoundPath();
   }
-  const handler =
-    sub === 'scale'
-      ? handleScale
-      : sub === 'binding'
-        ? (r: ResourceRequest) => handleBinding(r, r.info.name)
-        : handlers[info.verb];
+  const bySubresource: Record<string, (r: ResourceRequest) => Promise<Reply>> = {
+    scale: handleScale,
+    binding: (r) => handleBinding(r, r.info.name),
+  };
+  const handler = streaming
+    ? handleStreaming
+    : sub
+      ? (bySubresource[sub] ?? handlers[info.verb])
+      : handlers[info.verb];
   if (!handler || (!store.info.verbs.includes(info.verb) && info.subresource === undefined)) {
     throw new StatusError(
       405,
