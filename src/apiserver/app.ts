@@ -107,6 +107,13 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
 
   const openapi = new OpenApiV3(registry);
   app.get('/openapi/v3', (c) => json(c, 200, openapi.index()));
+  app.get('/openapi/v2', async (c) => {
+    // kubectl asks for v2 only as protobuf, which is not served: it then uses v3.
+    if (!/application\/json|\*\/\*/.test(c.req.header('accept') ?? '*/*')) {
+      return statusResponse(c, statusErrors.notFoundPath());
+    }
+    return c.body(await openapi.swagger(), 200, { 'Content-Type': 'application/json' });
+  });
   app.get('/openapi/v3/*', async (c) => {
     const doc = openapi.document(c.req.path.slice('/openapi/v3/'.length));
     if (!doc) return statusResponse(c, statusErrors.notFoundPath());

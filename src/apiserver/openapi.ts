@@ -3,6 +3,7 @@ import { openApiV3Document, openApiV3Index } from '../api/schema/openapi.ts';
 import type { Schema } from '../api/schema/openapi-schemas.ts';
 import type { Registry } from '../registry/registry.ts';
 import { groupsOf } from './discovery.ts';
+import { swaggerFromV3 } from './openapi-v2.ts';
 import { versionInfo } from './version.ts';
 
 /**
@@ -35,6 +36,23 @@ export class OpenApiV3 {
       .digest('hex')
       .slice(0, 128)
       .toUpperCase();
+  }
+
+  private v2: { hash: string; body: Promise<string> } | undefined;
+
+  /** The whole API as one Swagger 2.0 document (for clients that ask for it as JSON). */
+  swagger(): Promise<string> {
+    const gvs = this.groupVersions();
+    const hash = gvs.map((gv) => this.hash(gv)).join(',');
+    if (this.v2?.hash !== hash) {
+      const body = Promise.all(
+        gvs.map(async (gv) =>
+          JSON.parse(await this.document(gv.includes('/') ? `apis/${gv}` : `api/${gv}`)!.body),
+        ),
+      ).then((docs) => JSON.stringify(swaggerFromV3(docs, versionInfo().gitVersion)));
+      this.v2 = { hash, body };
+    }
+    return this.v2.body;
   }
 
   index(): unknown {
