@@ -43,7 +43,16 @@ export interface FieldError {
   readonly detail?: string;
 }
 
+/** A value shown exactly as given (Go syntax such as `map[string]string{"a":"b"}`), not as JSON. */
+export class Verbatim {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
 function renderValue(value: unknown): string {
+  if (value instanceof Verbatim) return value.text;
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'object') return JSON.stringify(value);

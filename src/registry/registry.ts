@@ -9,7 +9,7 @@ import { podStrategies } from './pods/index.ts';
 import type { ResourceInfo } from './resource.ts';
 import { ResourceStore } from './store.ts';
 import { genericStrategy, type Strategy } from './strategy.ts';
-import { workloadStrategies } from './workloads/index.ts';
+import { dns1035Label, workloadStrategies } from './workloads/index.ts';
 
 /** Per-resource choices beside the generic ones, keyed `<group>/<plural>`. */
 export interface ResourceOverrides {
@@ -19,10 +19,10 @@ export interface ResourceOverrides {
 
 const overrides: Record<string, ResourceOverrides> = {
   '/namespaces': { validateName: dns1123Label, strategy: namespaceStrategy },
-  '/services': { validateName: dns1123Label },
+  '/services': { validateName: dns1035Label },
+  'apps/statefulsets': { validateName: dns1123Label },
   '/events': { strategy: eventStrategy },
   '/nodes': { strategy: nodeStrategy },
-  '/endpoints': { strategy: (info) => genericStrategy(info, { allowCreateOnUpdate: true }) },
   'rbac.authorization.k8s.io/roles': { validateName: pathSegmentName },
   'rbac.authorization.k8s.io/rolebindings': { validateName: pathSegmentName },
   'rbac.authorization.k8s.io/clusterroles': { validateName: pathSegmentName },

@@ -15,7 +15,16 @@ test('deleting a namespace deletes what it holds, then the namespace', async () 
   await ns.create(undefined, { metadata: { name: 'other' } });
   for (const n of ['a', 'b']) await cm.create('team', { metadata: { name: n } });
   await cm.create('other', { metadata: { name: 'kept' } });
-  await registry.byResource('apps', 'deployments')!.create('team', { metadata: { name: 'web' }, spec: {} });
+  await registry.byResource('apps', 'deployments')!.create('team', {
+    metadata: { name: 'web' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'c', image: 'busybox' }] },
+      },
+    },
+  });
   const controller = new NamespaceController(registry, pino({ level: 'silent' }));
   await controller.start();
   await ns.delete(undefined, 'team');
