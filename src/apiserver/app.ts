@@ -33,6 +33,8 @@ export interface ApiServerOptions {
   readonly advertiseAddress: string;
   readonly tokens?: TokenAuthenticator;
   readonly authorize?: Authorizer;
+  /** Whether startup has finished (bootstrap objects, controllers): /readyz says so. */
+  readonly isReady?: () => boolean;
 }
 
 type Env = { Bindings: HttpBindings; Variables: { user: UserInfo } };
@@ -74,9 +76,13 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
     c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
   );
   for (const path of ['/healthz', '/livez', '/readyz']) {
-    app.get(path, (c) =>
-      c.text(c.req.query('verbose') !== undefined ? `[+]ping ok\n${path.slice(1)} check passed\n` : 'ok'),
-    );
+    app.get(path, (c) => {
+      const name = path.slice(1);
+      if (path === '/readyz' && options.isReady && !options.isReady()) {
+        return c.text(`[-]startup failed: not finished\n${name} check failed\n`, 500);
+      }
+      return c.text(c.req.query('verbose') !== undefined ? `[+]ping ok\n${name} check passed\n` : 'ok');
+    });
   }
 
   const discovery = (core: boolean) => (c: Context<Env>) => {

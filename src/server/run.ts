@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { createApiApp } from '../apiserver/app.ts';
-import { listen } from '../apiserver/serve.ts';
-import { startControllers } from '../controllers/index.ts';
+import { type Listening, listen } from '../apiserver/serve.ts';
+import { type Controller, startControllers } from '../controllers/index.ts';
 import { defaultSans, ensureServerPki, renderKubeconfig, writeKubeconfig } from '../pki/index.ts';
 import { Registry } from '../registry/registry.ts';
 import { openBackend } from '../storage/index.ts';
@@ -15,8 +15,9 @@ export interface RunningServer {
 }
 
 /**
- * The startup sequence: certificates, datastore, API, bootstrap objects, kubeconfig. The
- * controllers, scheduler and embedded agent join it as their issues land.
+ * The startup sequence: certificates, datastore, API listener, bootstrap objects (which need
+ * the port actually bound), controllers, kubeconfig. /readyz answers 500 until all of it is
+ * done. The scheduler and embedded agent join it as their issues land.
  */
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   const started = performance.now();
@@ -26,24 +27,30 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const backend = openBackend(config.datastoreEndpoint);
   log.info({ datastore: config.datastoreEndpoint, revision: backend.revision() }, 'datastore ready');
   const registry = new Registry(backend);
-  try {
-    await bootstrap(registry, config, pki.serverCaPem);
-  } catch (e) {
-    await backend.close();
-    throw e;
-  }
-  const controllers = await startControllers(registry, pki.serverCaPem, log);
+  let ready = false;
   const app = createApiApp({
     registry,
     log,
     advertiseAddress: `${config.advertiseAddress}:${config.httpsListenPort}`,
+    isReady: () => ready,
   });
-  const api = await listen(
-    app as never,
-    { certPem: pki.servingCertPem, keyPem: pki.servingKeyPem, clientCaPem: pki.clientCaPem },
-    config.httpsListenPort,
-    config.bindAddress,
-  );
+  let api: Listening | undefined;
+  let controllers: Controller[] = [];
+  try {
+    api = await listen(
+      app as never,
+      { certPem: pki.servingCertPem, keyPem: pki.servingKeyPem, clientCaPem: pki.clientCaPem },
+      config.httpsListenPort,
+      config.bindAddress,
+    );
+    await bootstrap(registry, { ...config, httpsListenPort: api.port }, pki.serverCaPem);
+    controllers = await startControllers(registry, pki.serverCaPem, log);
+  } catch (e) {
+    for (const c of controllers) c.stop();
+    await api?.close();
+    await backend.close();
+    throw e;
+  }
   const host =
     config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
   await writeKubeconfig(
@@ -55,14 +62,16 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       keyPem: pki.adminKeyPem,
     }),
   );
+  ready = true;
   log.info(
     { port: api.port, kubeconfig: config.writeKubeconfig, ms: Math.round(performance.now() - started) },
     'API server ready',
   );
+  const listening = api;
   return {
-    port: api.port,
+    port: listening.port,
     async stop() {
-      await api.close();
+      await listening.close();
       for (const c of controllers) c.stop();
       await backend.close();
       log.info('stopped');
