@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.ts';
+import { CRDController } from './crd/controller.ts';
 import { EventTtlController } from './event-ttl/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { NamespaceDefaultsController } from './namespace-defaults/controller.ts';
@@ -19,6 +20,7 @@ export async function startControllers(
     new NamespaceController(registry, log),
     new NamespaceDefaultsController(registry, caPem, log),
     new EventTtlController(registry, log),
+    new CRDController(registry, log),
   ];
   await Promise.all(controllers.map((c) => c.start()));
   return controllers;

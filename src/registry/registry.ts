@@ -2,6 +2,7 @@ import { dns1123Label, dns1123Subdomain, type NameValidator, pathSegmentName } f
 import type { Backend } from '../storage/types.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { builtinResources } from './catalogue.ts';
+import { crdStrategy } from './crd/index.ts';
 import { eventStrategy } from './events/strategy.ts';
 import { namespaceStrategy } from './namespaces/strategy.ts';
 import { nodeStrategy } from './nodes/strategy.ts';
@@ -27,6 +28,7 @@ const overrides: Record<string, ResourceOverrides> = {
   'rbac.authorization.k8s.io/rolebindings': { validateName: pathSegmentName },
   'rbac.authorization.k8s.io/clusterroles': { validateName: pathSegmentName },
   'rbac.authorization.k8s.io/clusterrolebindings': { validateName: pathSegmentName },
+  'apiextensions.k8s.io/customresourcedefinitions': { strategy: crdStrategy },
 };
 
 export const resourceId = (group: string, plural: string) => `${group}/${plural}`;

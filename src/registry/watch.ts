@@ -35,13 +35,17 @@ export interface ObjectWatch {
  * Storage events turned into watch events as upstream's watch cache does with a filter: an
  * update that makes an object match is ADDED, one that makes it stop matching is DELETED.
  */
-export function translate(e: StorageEvent, filter: Matcher | undefined): WatchEvent | undefined {
-  const now = e.type === 'delete' ? undefined : decodeObject(e.kv);
-  const before = e.prevKv ? decodeObject(e.prevKv) : undefined;
+export function translate(
+  e: StorageEvent,
+  filter: Matcher | undefined,
+  decode: (kv: StorageEvent['kv'], revision?: number) => KubeObject = decodeObject,
+): WatchEvent | undefined {
+  const now = e.type === 'delete' ? undefined : decode(e.kv);
+  const before = e.prevKv ? decode(e.prevKv) : undefined;
   const ok = (o: KubeObject | undefined) => o !== undefined && (!filter || filter.matches(o));
   if (e.type === 'delete') {
     if (!ok(before)) return undefined;
-    return { type: 'DELETED', object: decodeObject(e.kv, e.revision) };
+    return { type: 'DELETED', object: decode(e.kv, e.revision) };
   }
   const matchesNow = ok(now);
   const matchedBefore = e.type === 'update' && ok(before);
@@ -117,7 +121,7 @@ export async function watchResource(
         if (r.done) return undefined;
         const out: WatchEvent[] = [];
         for (const e of r.value) {
-          const t = translate(e, options.filter);
+          const t = translate(e, options.filter, (kv, revision) => store.decode(kv, revision));
           if (t) out.push(t);
         }
         if (out.length > 0) return out;

@@ -39,10 +39,30 @@ export function strictDecodingError(errors: readonly StrictFieldError[]): string
   return `strict decoding error: ${errors.map(strictErrorMessage).join(', ')}`;
 }
 
-/** Paths of fields the kind's schema does not know. Empty for kinds without a schema (CRDs). */
+/** Unknown-field finders of kinds without a built-in model (custom resources), by group/version/kind. */
+const customKinds = new Map<string, (obj: unknown) => string[]>();
+
+/**
+ * Lets a kind without a model (a custom resource version) say which fields of an object its schema
+ * does not know; returns the function that withdraws it.
+ */
+export function registerCustomKind(
+  group: string,
+  version: string,
+  kind: string,
+  unknownFields: (obj: unknown) => string[],
+): () => void {
+  const key = `${group}/${version}/${kind}`;
+  customKinds.set(key, unknownFields);
+  return () => {
+    if (customKinds.get(key) === unknownFields) customKinds.delete(key);
+  };
+}
+
+/** Paths of fields the kind's schema does not know. Empty for kinds without a schema. */
 export function findUnknownFields(group: string, version: string, kind: string, obj: unknown): string[] {
   const model = schemaFor(group, version, kind);
-  if (!model) return [];
+  if (!model) return (customKinds.get(`${group}/${version}/${kind}`)?.(obj) ?? []).slice(0, maxErrors);
   const c = new Collector();
   walkModel(model, treeOf(obj), '', c);
   return c.errors.map((e) => e.path);
@@ -72,7 +92,12 @@ export function findStrictFieldErrors(
   const c = new Collector();
   const model = schemaFor(group, version, kind);
   if (model) walkModel(model, tree, '', c);
-  else walkFree(tree, '', c);
+  else {
+    walkFree(tree, '', c);
+    // A custom resource: duplicates as the decoder meets them, then what pruning would remove.
+    const custom = customKinds.get(`${group}/${version}/${kind}`);
+    if (custom) for (const path of custom(JSON.parse(jsonText))) c.add('unknown field', path);
+  }
   return c.errors;
 }
 
