@@ -10,6 +10,7 @@ import { podStrategies } from './pods/index.ts';
 import type { ResourceInfo } from './resource.ts';
 import { ResourceStore } from './store.ts';
 import { genericStrategy, type Strategy } from './strategy.ts';
+import { addServedVersions } from './versions/index.ts';
 import { dns1035Label, workloadStrategies } from './workloads/index.ts';
 
 /** Per-resource choices beside the generic ones, keyed `<group>/<plural>`. */
@@ -46,6 +47,7 @@ export class Registry {
   constructor(backend: Backend, resources: readonly ResourceInfo[] = builtinResources) {
     this.backend = backend;
     for (const info of resources) this.add(info);
+    if (resources === builtinResources) addServedVersions(this);
   }
 
   /** Admission every namespaced store runs before it writes. */

@@ -105,6 +105,12 @@ export class ResourceStore {
    * their storage and are shown in the version asked for, with their schema's defaults.
    */
   convert: ((obj: KubeObject) => KubeObject) | undefined;
+  /**
+   * For a version served over another version's storage (events.k8s.io/v1 over core Events):
+   * where the objects are kept, and how one becomes the stored form before it is written.
+   */
+  storageInfo: ResourceInfo;
+  toStorage: ((obj: KubeObject) => KubeObject) | undefined;
 
   constructor(
     backend: Backend,
@@ -116,6 +122,17 @@ export class ResourceStore {
     this.info = info;
     this.strategy = strategy;
     this.validateName = validateName;
+    this.storageInfo = info;
+  }
+
+  /** The storage prefix of a list or watch: one namespace, or the whole resource. */
+  prefix(namespace: string | undefined): string {
+    return listPrefix(this.storageInfo, namespace);
+  }
+
+  /** An object as it is written to storage. */
+  private encode(obj: KubeObject): string {
+    return encodeObject(this.toStorage ? this.toStorage(obj) : obj);
   }
 
   get groupResource(): GroupResource {
@@ -129,7 +146,7 @@ export class ResourceStore {
   }
 
   private key(namespace: string | undefined, name: string): string {
-    return objectKey(this.info, namespace, name);
+    return objectKey(this.storageInfo, namespace, name);
   }
 
   private invalid(name: string, errs: FieldError[]): StatusError {
@@ -150,7 +167,7 @@ export class ResourceStore {
   }
 
   async list(namespace: string | undefined, options: ListOptions = {}): Promise<ListResult> {
-    const prefix = listPrefix(this.info, namespace);
+    const prefix = this.prefix(namespace);
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     let revision: number | undefined;
     let after: string | undefined;
@@ -262,9 +279,7 @@ export class ResourceStore {
       return obj;
     }
     try {
-      return this.decode(
-        await this.backend.create(this.key(obj.metadata.namespace, name), encodeObject(obj)),
-      );
+      return this.decode(await this.backend.create(this.key(obj.metadata.namespace, name), this.encode(obj)));
     } catch (e) {
       this.storageFailure(e, name);
     }
@@ -368,8 +383,8 @@ export class ResourceStore {
     ];
     if (errs.length > 0) throw this.invalid(name, errs);
     await this.admit?.('update', obj, old);
-    const value = encodeObject(obj);
-    if (value === encodeObject(old)) return old;
+    const value = this.encode(obj);
+    if (value === this.encode(old)) return old;
     if (options.dryRun)
       return { ...obj, metadata: { ...obj.metadata, resourceVersion: old.metadata.resourceVersion } };
     const graceLeft = (meta.deletionGracePeriodSeconds ?? 0) > 0;
@@ -411,9 +426,9 @@ export class ResourceStore {
       try {
         if (marked) {
           if (options.dryRun) return { object: marked, deleted: false };
-          if (encodeObject(marked) === encodeObject(old)) return { object: old, deleted: false };
+          if (this.encode(marked) === this.encode(old)) return { object: old, deleted: false };
           return {
-            object: this.decode(await this.backend.update(key, encodeObject(marked), kv.modRevision)),
+            object: this.decode(await this.backend.update(key, this.encode(marked), kv.modRevision)),
             deleted: false,
           };
         }

@@ -3,7 +3,6 @@ import { statusErrors } from '../api/status.ts';
 import { isStorageError } from '../storage/errors.ts';
 import type { WatchEvent as StorageEvent, Watch } from '../storage/types.ts';
 import { decodeObject } from './codec.ts';
-import { listPrefix } from './keys.ts';
 import type { Matcher, ResourceStore } from './store.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -90,7 +89,7 @@ export async function watchResource(
   }
   let watch: Watch;
   try {
-    watch = backend.watch(listPrefix(store.info, namespace), start);
+    watch = backend.watch(store.prefix(namespace), start);
   } catch (e) {
     if (isStorageError(e, 'Compacted')) {
       throw statusErrors.expired(`too old resource version: ${start} (${backend.compactRevision()})`);
