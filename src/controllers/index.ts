@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.ts';
+import { Scheduler } from '../scheduler/index.ts';
 import { CRDController } from './crd/controller.ts';
+import { DeploymentController } from './deployment/controller.ts';
 import { EventTtlController } from './event-ttl/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { NamespaceDefaultsController } from './namespace-defaults/controller.ts';
+import { ReplicaSetController } from './replicaset/controller.ts';
 
 export interface Controller {
   start(): Promise<void>;
@@ -21,6 +24,9 @@ export async function startControllers(
     new NamespaceDefaultsController(registry, caPem, log),
     new EventTtlController(registry, log),
     new CRDController(registry, log),
+    new Scheduler(registry, log),
+    new ReplicaSetController(registry, log),
+    new DeploymentController(registry, log),
   ];
   await Promise.all(controllers.map((c) => c.start()));
   return controllers;

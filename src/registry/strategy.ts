@@ -96,6 +96,10 @@ export function genericStrategy(info: ResourceInfo, overrides: Partial<Strategy>
     prepareForSubresourceUpdate(subresource, obj, old) {
       // binding and other writer-built subresources arrive as the whole new object.
       if (subresource !== 'status') return;
+      // As upstream's status strategies: everything but status comes from the stored object,
+      // except metadata, whose changes (annotations, say) a status write may carry; labels
+      // stay as stored.
+      const meta = obj.metadata;
       keepAllBut(
         obj,
         old,
@@ -104,6 +108,8 @@ export function genericStrategy(info: ResourceInfo, overrides: Partial<Strategy>
           o.status = v;
         },
       );
+      obj.metadata = { ...meta, labels: old.metadata.labels };
+      if (obj.metadata.labels === undefined) delete obj.metadata.labels;
     },
     applyDefaults() {},
     validate: () => [],

@@ -53,6 +53,8 @@ export async function bindPod(
       });
       const pod: KubeObject = {
         ...current,
+        // No precondition: a binding applies to whatever is current, retried on conflicts.
+        metadata: { ...current.metadata, resourceVersion: undefined },
         spec: { ...spec, nodeName: node },
         status: { ...status, conditions },
       };
