@@ -3,6 +3,7 @@ import { createApiApp } from '../apiserver/app.ts';
 import { type Listening, listen } from '../apiserver/serve.ts';
 import { type Controller, startControllers } from '../controllers/index.ts';
 import { defaultSans, ensureServerPki, renderKubeconfig, writeKubeconfig } from '../pki/index.ts';
+import { serviceAllocation } from '../registry/allocation/index.ts';
 import { Registry } from '../registry/registry.ts';
 import { openBackend } from '../storage/index.ts';
 import { bootstrap } from './bootstrap.ts';
@@ -27,6 +28,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const backend = openBackend(config.datastoreEndpoint);
   log.info({ datastore: config.datastoreEndpoint, revision: backend.revision() }, 'datastore ready');
   const registry = new Registry(backend);
+  const allocation = await serviceAllocation(registry, config);
   let ready = false;
   const app = createApiApp({
     registry,
@@ -44,9 +46,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       config.bindAddress,
     );
     await bootstrap(registry, { ...config, httpsListenPort: api.port }, pki.serverCaPem);
-    controllers = await startControllers(registry, pki.serverCaPem, log);
+    controllers = await startControllers(registry, pki.serverCaPem, log, config);
   } catch (e) {
     for (const c of controllers) c.stop();
+    allocation.stop();
     await api?.close();
     await backend.close();
     throw e;
@@ -73,6 +76,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     async stop() {
       await listening.close();
       for (const c of controllers) c.stop();
+      allocation.stop();
       await backend.close();
       log.info('stopped');
     },
