@@ -7,6 +7,7 @@ import { eventStrategy } from './events/strategy.ts';
 import { namespaceStrategy } from './namespaces/strategy.ts';
 import { nodeStrategy } from './nodes/strategy.ts';
 import { podStrategies } from './pods/index.ts';
+import { priorityAdmission } from './pods/priority-admission.ts';
 import type { ResourceInfo } from './resource.ts';
 import { ResourceStore } from './store.ts';
 import { genericStrategy, type Strategy } from './strategy.ts';
@@ -48,6 +49,9 @@ export class Registry {
     this.backend = backend;
     for (const info of resources) this.add(info);
     if (resources === builtinResources) addServedVersions(this);
+    const pods = this.byResource('', 'pods');
+    const classes = this.byResource('scheduling.k8s.io', 'priorityclasses');
+    if (pods && classes) pods.admit = priorityAdmission(classes, pods.admit);
   }
 
   /** Admission every namespaced store runs before it writes. */
