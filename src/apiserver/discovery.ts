@@ -9,6 +9,7 @@ const subresourceVerbs: Record<
   status: { verbs: ['get', 'patch', 'update'] },
   scale: { verbs: ['get', 'patch', 'update'], kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } },
   binding: { verbs: ['create'], kind: { group: '', version: 'v1', kind: 'Binding' } },
+  eviction: { verbs: ['create'], kind: { group: 'policy', version: 'v1', kind: 'Eviction' } },
   log: { verbs: ['get'], kind: { group: '', version: 'v1', kind: 'Pod' } },
   exec: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodExecOptions' } },
   attach: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodAttachOptions' } },

@@ -4,6 +4,7 @@ import type { Reply, ResourceRequest } from './context.ts';
 import { handleBinding } from './handlers/binding.ts';
 import { handleCreate } from './handlers/create.ts';
 import { handleDelete, handleDeleteCollection } from './handlers/delete.ts';
+import { handleEviction } from './handlers/eviction.ts';
 import { handleGet } from './handlers/get.ts';
 import { handleList } from './handlers/list.ts';
 import { handlePatch } from './handlers/patch.ts';
@@ -36,7 +37,8 @@ export function resolve(registry: Registry, info: RequestInfo) {
     streaming ||
     ((sub === 'status' || sub === 'scale') && subVerb) ||
     (sub === 'finalize' && info.verb === 'update') ||
-    (sub === 'binding' && info.verb === 'create');
+    (sub === 'binding' && info.verb === 'create') ||
+    (sub === 'eviction' && info.verb === 'create');
   if (sub !== undefined && !(served && store.info.subresources.includes(sub))) {
     throw statusErrors.notFoundPath();
   }
@@ -47,6 +49,7 @@ export function resolve(registry: Registry, info: RequestInfo) {
   const bySubresource: Record<string, (r: ResourceRequest) => Promise<Reply>> = {
     scale: handleScale,
     binding: (r) => handleBinding(r, r.info.name),
+    eviction: (r) => handleEviction(r, registry),
   };
   const handler = streaming
     ? handleStreaming

@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { CRDController } from './crd/controller.ts';
+import { DaemonSetController } from './daemonset/controller.ts';
 import { DeploymentController } from './deployment/controller.ts';
+import { DisruptionController } from './disruption/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
 import { EndpointSliceController } from './endpointslice/controller.ts';
 import { EndpointSliceMirroringController } from './endpointslice/mirroring.ts';
@@ -15,6 +17,7 @@ import { NodeLifecycleController } from './node-lifecycle/controller.ts';
 import { TaintEvictionController } from './node-lifecycle/taint-eviction.ts';
 import { PodGCController } from './podgc/controller.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
+import { StatefulSetController } from './statefulset/controller.ts';
 import { TtlAfterFinishedController } from './ttl/controller.ts';
 
 export interface Controller {
@@ -37,6 +40,9 @@ export async function startControllers(
     new CRDController(registry, log),
     new ReplicaSetController(registry, log),
     new DeploymentController(registry, log),
+    new StatefulSetController(registry, log),
+    new DaemonSetController(registry, log),
+    new DisruptionController(registry, log),
     new EndpointsController(registry, log),
     new EndpointSliceController(registry, log),
     new EndpointSliceMirroringController(registry, log),
