@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { CRDController } from './crd/controller.ts';
+import { CronJobController } from './cronjob/controller.ts';
 import { DaemonSetController } from './daemonset/controller.ts';
 import { DeploymentController } from './deployment/controller.ts';
 import { DisruptionController } from './disruption/controller.ts';
@@ -10,6 +11,7 @@ import { EndpointSliceController } from './endpointslice/controller.ts';
 import { EndpointSliceMirroringController } from './endpointslice/mirroring.ts';
 import { EventTtlController } from './event-ttl/controller.ts';
 import { GarbageCollector } from './gc/controller.ts';
+import { JobController } from './job/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { NamespaceDefaultsController } from './namespace-defaults/controller.ts';
 import { NodeIpamController } from './node-ipam/controller.ts';
@@ -49,6 +51,8 @@ export async function startControllers(
     new GarbageCollector(registry, log),
     new PodGCController(registry, log),
     new TtlAfterFinishedController(registry, log),
+    new JobController(registry, log),
+    new CronJobController(registry, log),
     new NodeLifecycleController(registry, log),
     new TaintEvictionController(registry, log),
     new NodeIpamController(registry, log, { clusterCidr: config.clusterCidr }),
