@@ -16,6 +16,11 @@ import type { TableColumns } from './table.ts';
 
 export interface Matcher {
   matches(obj: KubeObject): boolean;
+  /**
+   * A cheap test on the stored JSON before it is parsed: false only when the object cannot
+   * match (then it is skipped unparsed); true means "parse and ask matches()".
+   */
+  mayMatchStored?(json: string): boolean;
 }
 
 export interface ListOptions {
@@ -197,6 +202,10 @@ export class ResourceStore {
         });
         revision = page.revision;
         for (const kv of page.items) {
+          if (options.filter?.mayMatchStored && !options.filter.mayMatchStored(kv.value)) {
+            lastKey = kv.key;
+            continue;
+          }
           const obj = this.decode(kv);
           lastKey = kv.key;
           if (!options.filter || options.filter.matches(obj)) items.push(obj);

@@ -39,9 +39,14 @@ export function translate(
   filter: Matcher | undefined,
   decode: (kv: StorageEvent['kv'], revision?: number) => KubeObject = decodeObject,
 ): WatchEvent | undefined {
+  if (!filter) {
+    // Without a selector every event passes as it is: the previous value is never parsed.
+    if (e.type === 'delete') return { type: 'DELETED', object: decode(e.kv, e.revision) };
+    return { type: e.type === 'create' ? 'ADDED' : 'MODIFIED', object: decode(e.kv) };
+  }
   const now = e.type === 'delete' ? undefined : decode(e.kv);
   const before = e.prevKv ? decode(e.prevKv) : undefined;
-  const ok = (o: KubeObject | undefined) => o !== undefined && (!filter || filter.matches(o));
+  const ok = (o: KubeObject | undefined) => o !== undefined && filter.matches(o);
   if (e.type === 'delete') {
     if (!ok(before)) return undefined;
     return { type: 'DELETED', object: decode(e.kv, e.revision) };
