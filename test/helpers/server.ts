@@ -53,7 +53,11 @@ async function startProcess(
   let log = '';
   child.stderr!.setEncoding('utf8');
   const ready = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${log}`)), 20_000);
+    const timer = setTimeout(() => {
+      // Never leave a server behind: a live child keeps the test process from exiting.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within 60 s:\n${log}`));
+    }, 60_000);
     child.stderr!.on('data', (d: string) => {
       log += d;
       const m = /"port":(\d+).*"msg":"API server ready"/.exec(log);

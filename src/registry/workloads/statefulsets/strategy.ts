@@ -6,12 +6,8 @@ import type { Strategy } from '../../strategy.ts';
 import { defaultClaimTemplate } from '../persistentvolumeclaims/strategy.ts';
 import { goIntOrString, goPointer, goQuote, goValue } from '../shared/go-syntax.ts';
 import { intOrPercentValue, notMoreThan100Percent, validateIntOrPercent } from '../shared/int-or-percent.ts';
-import {
-  alwaysRestart,
-  defaultTemplate,
-  requiredSelector,
-  validateSelectedTemplate,
-} from '../shared/pod-template.ts';
+import { alwaysRestart, defaultTemplate, requiredSelector } from '../shared/pod-template.ts';
+import { templateLabelsMismatch } from '../shared/selector.ts';
 import { kindStrategy } from '../shared/strategy.ts';
 import {
   child,
@@ -117,7 +113,18 @@ export function validateStatefulSet(obj: KubeObject): FieldError[] {
     '',
   );
   errs.push(...selectorErrs);
-  if (selector) errs.push(...validateSelectedTemplate(s.template, selector, 'spec.template'));
+  // Upstream's ValidatePodTemplateSpecForStatefulSet checks the selector against the labels
+  // and the template's metadata only, not its pod spec: mounts may name volumes that only the
+  // volumeClaimTemplates provide.
+  if (selector) {
+    errs.push(
+      ...templateLabelsMismatch(
+        selector,
+        view(s.template, 'metadata').labels,
+        'spec.template.metadata.labels',
+      ),
+    );
+  }
   errs.push(...alwaysRestart(s.template, 'spec.template', 'StatefulSet'));
   return errs;
 }
