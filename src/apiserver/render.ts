@@ -62,7 +62,7 @@ function rowObject(obj: KubeObject, include: string): unknown {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
 }
 
-export function renderer(r: ResourceRequest, _watch = false): Render {
+export function renderer(r: ResourceRequest): Render {
   const { table } = negotiate(r.req.headers.accept);
   if (!table) {
     return { contentType: 'application/json', object: (o) => o, list: (_l, full) => full };

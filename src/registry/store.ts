@@ -3,7 +3,7 @@ import { type FieldError, field, invalidError } from '../api/field-errors.ts';
 import { updateManagedFields } from '../api/managedfields/index.ts';
 import { dns1123Subdomain, type NameValidator } from '../api/names.ts';
 import { type KubeObject, timestamp } from '../api/object.ts';
-import { type GroupResource, StatusError, statusErrors } from '../api/status.ts';
+import { type GroupResource, type StatusError, statusErrors } from '../api/status.ts';
 import { validateObjectMeta } from '../api/validation/object-meta.ts';
 import { isStorageError } from '../storage/errors.ts';
 import type { Backend, KeyValue } from '../storage/types.ts';
@@ -476,5 +476,3 @@ export class ResourceStore {
     return obj;
   }
 }
-
-export { StatusError };

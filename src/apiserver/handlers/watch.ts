@@ -23,7 +23,7 @@ export async function handleWatch(r: ResourceRequest): Promise<Reply> {
           o.metadata.name === name && (!filter || filter.matches(o)),
       }
     : filter;
-  const render = renderer(r, true);
+  const render = renderer(r);
   const { res } = r;
   let watch: ObjectWatch | undefined;
   let failure: StatusError | undefined;
