@@ -19,6 +19,7 @@ import {
 } from './discovery.ts';
 import { handleBinding } from './handlers/binding.ts';
 import { ApiMetrics } from './metrics.ts';
+import { anyOf, nodeAuthorizer } from './node-authorizer.ts';
 import { OpenApiV3 } from './openapi.ts';
 import { renderer } from './render.ts';
 import { parseRequestInfo } from './request-info.ts';
@@ -52,7 +53,7 @@ function json(c: Context<Env>, status: number, body: unknown, contentType = 'app
 /** The Kubernetes API as a hono app: authentication → authorization → handlers → storage. */
 export function createApiApp(options: ApiServerOptions): Hono<Env> {
   const { registry, log } = options;
-  const authorize = options.authorize ?? mastersOnly;
+  const authorize = options.authorize ?? anyOf(mastersOnly, nodeAuthorizer);
   const app = new Hono<Env>();
 
   app.onError((err, c) => {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import type { AgentOptions } from '../agent/config.ts';
 
 /** What the user gave (flags, config file), every field optional. */
 export interface ServerOptions {
@@ -15,6 +16,8 @@ export interface ServerOptions {
   clusterDns?: string;
   clusterDomain?: string;
   disableAgent?: boolean;
+  /** The embedded agent's own flags (node name, IP, runtime endpoint, labels, taints…). */
+  agent?: AgentOptions;
 }
 
 /** Everything resolved: no optional fields left for the startup sequence to guess. */
@@ -34,6 +37,7 @@ export interface ServerConfig {
   readonly clusterDomain: string;
   readonly disableAgent: boolean;
   readonly tlsDir: string;
+  readonly agent: AgentOptions;
 }
 
 const isRoot = (uid = process.getuid?.() ?? 0) => uid === 0;
@@ -80,5 +84,13 @@ export function compileServerConfig(options: ServerOptions): ServerConfig {
     clusterDomain: options.clusterDomain ?? 'cluster.local',
     disableAgent: options.disableAgent ?? false,
     tlsDir: path.join(dataDir, 'server', 'tls'),
+    agent: {
+      ...options.agent,
+      dataDir,
+      clusterDns: options.clusterDns ?? '10.43.0.10',
+      clusterDomain: options.clusterDomain ?? 'cluster.local',
+      clusterCidr: options.clusterCidr ?? '10.42.0.0/16',
+      serviceCidr,
+    },
   };
 }

@@ -5,8 +5,6 @@ import type { SimOptions, SimTaint } from './options.ts';
 import { stamp } from './pod-status.ts';
 
 export const kubeletVersion = 'v1.32.4-skiff-sim';
-export const leaseNamespace = 'kube-node-lease';
-export const leaseDurationSeconds = 40;
 const bootID = randomUUID();
 
 const digest = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -14,12 +12,6 @@ const digest = (text: string) => createHash('sha256').update(text).digest('hex')
 function uuidOf(text: string): string {
   const h = digest(text);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
-
-/** A MicroTime as the API writes it: `2026-11-23T16:04:05.123456Z`. */
-export function microTime(at: number = performance.timeOrigin + performance.now()): string {
-  const micros = String(Math.floor(at * 1000) % 1000).padStart(3, '0');
-  return new Date(Math.floor(at)).toISOString().replace(/Z$/, `${micros}Z`);
 }
 
 export function nodeLabels(opts: SimOptions, name: string): Record<string, string> {
@@ -118,22 +110,4 @@ export function nodeObject(opts: SimOptions, name: string, ip: string): Record<s
     spec: opts.taints.length > 0 ? { taints: opts.taints.map(toTaint) } : {},
     status: nodeStatus(opts, name, ip),
   };
-}
-
-/** The node's Lease, owned by the node so that it goes with it. */
-export function leaseObject(name: string, nodeUID: string | undefined): Record<string, unknown> {
-  return {
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: {
-      name,
-      namespace: leaseNamespace,
-      ...(nodeUID ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: nodeUID }] } : {}),
-    },
-    spec: leaseSpec(name),
-  };
-}
-
-export function leaseSpec(name: string) {
-  return { holderIdentity: name, leaseDurationSeconds, renewTime: microTime() };
 }

@@ -5,19 +5,11 @@
  */
 import type { CoordinationV1Api, CoreV1Api, V1Node } from '@kubernetes/client-node';
 import type pino from 'pino';
+import { leaseNamespace, leaseObject, leaseSpec } from '../agent/node/lease.ts';
 import { fallbackPodCIDR, nodeIP, PodIPs } from './addresses.ts';
 import { nodeSilenced } from './annotations.ts';
 import { errorCode, mergePatch } from './api.ts';
-import {
-  leaseNamespace,
-  leaseObject,
-  leaseSpec,
-  mergeTaints,
-  nodeAnnotations,
-  nodeLabels,
-  nodeObject,
-  nodeStatus,
-} from './node-object.ts';
+import { mergeTaints, nodeAnnotations, nodeLabels, nodeObject, nodeStatus } from './node-object.ts';
 import type { SimOptions } from './options.ts';
 import { KeyedQueue } from './queue.ts';
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { microTime } from '../agent/node/lease.ts';
 import { fallbackPodCIDR, nodeIP, PodIPs } from './addresses.ts';
 import { podBehaviour } from './annotations.ts';
-import { mergeTaints, microTime } from './node-object.ts';
+import { mergeTaints } from './node-object.ts';
 import { parseDuration, parseLabels, parseTaints } from './options.ts';
 
 test('labels and taints from flags', () => {

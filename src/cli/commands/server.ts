@@ -1,6 +1,7 @@
 import { Command, Flags } from '@oclif/core';
 import { compileServerConfig } from '../../server/config.ts';
 import { startServer } from '../../server/run.ts';
+import { agentFlags, agentOptions } from '../agent-flags.ts';
 import { processLogger, untilSignal } from '../log.ts';
 
 export default class Server extends Command {
@@ -32,6 +33,7 @@ export default class Server extends Command {
     'cluster-dns': Flags.string({ summary: 'Cluster DNS service IP', default: '10.43.0.10' }),
     'cluster-domain': Flags.string({ summary: 'Cluster domain', default: 'cluster.local' }),
     'disable-agent': Flags.boolean({ summary: 'Run the control plane only, without a node agent' }),
+    ...agentFlags,
   };
 
   async run(): Promise<void> {
@@ -50,6 +52,7 @@ export default class Server extends Command {
       clusterDns: flags['cluster-dns'],
       clusterDomain: flags['cluster-domain'],
       disableAgent: flags['disable-agent'],
+      agent: agentOptions(flags),
     });
     const stopRequested = untilSignal();
     const server = await startServer(config, log);
