@@ -11,7 +11,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 # 1. Debian packages (root only; a non-root user is told what is missing).
 apt_packages=(containerd runc containernetworking-plugins nftables iproute2 conntrack
   busybox-static gcc libc6-dev make python3 g++ etcd-server etcd-client ca-certificates
-  python3-kubernetes)
+  python3-kubernetes docker-registry)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -22,10 +22,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     # The Debian containerd package starts a system daemon; skiff supervises its own.
-    systemctl disable --now containerd >/dev/null 2>&1 || true
+    systemctl disable --now containerd docker-registry >/dev/null 2>&1 || true
   else
     log "missing Debian packages (run as root to install): ${missing[*]}"
   fi
+fi
+
+# 1b. The pause and busybox images (build/images/*.tar) from the Debian packages above.
+if [ "$(id -u)" = 0 ]; then
+  bash scripts/build-images.sh
+else
+  bash scripts/build-images.sh || log "images not built (install the missing packages as root)"
 fi
 
 # 2. Node.js 24 from the npm registry, beside the system's node, never replacing it.

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../api/object.ts';
 import { isStatusError } from '../api/status.ts';
 import { ensureNamespaceDefaults } from '../controllers/namespace-defaults/controller.ts';
+import { NODE_LOCAL_LABEL } from '../network/proxy/service-ports.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ServerConfig } from './config.ts';
 
@@ -59,5 +60,38 @@ export async function bootstrap(
       },
     ],
   });
+  await ensure(registry, '', 'services', kubeDnsService(config.clusterDns));
   for (const namespace of systemNamespaces) await ensureNamespaceDefaults(registry, namespace, serverCaPem);
+}
+
+/**
+ * The `kube-dns` Service users and tools look for (k3s's CoreDNS has it). It selects no pods:
+ * every node agent answers on the cluster DNS address itself, and the service proxy leaves
+ * the address to it (the label below).
+ */
+export function kubeDnsService(clusterDns: string): KubeObject {
+  return {
+    metadata: {
+      name: 'kube-dns',
+      namespace: 'kube-system',
+      labels: {
+        'k8s-app': 'kube-dns',
+        'kubernetes.io/name': 'CoreDNS',
+        'kubernetes.io/cluster-service': 'true',
+        [NODE_LOCAL_LABEL]: 'true',
+      },
+    },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: clusterDns,
+      clusterIPs: [clusterDns],
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      ports: [
+        { name: 'dns', protocol: 'UDP', port: 53, targetPort: 53 },
+        { name: 'dns-tcp', protocol: 'TCP', port: 53, targetPort: 53 },
+      ],
+      sessionAffinity: 'None',
+    },
+  };
 }
