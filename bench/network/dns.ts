@@ -77,7 +77,8 @@ export async function benchDns(
   let nextId = 0;
   const query = () =>
     new Promise<number>((resolve) => {
-      const id = (nextId = (nextId + 1) & 0xffff);
+      nextId = (nextId + 1) & 0xffff;
+      const id = nextId;
       const name = `svc-${Math.floor(Math.random() * n)}.bench.svc.cluster.local`;
       const raw = dns.encode({
         type: 'query',
