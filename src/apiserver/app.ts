@@ -25,6 +25,8 @@ import { renderer } from './render.ts';
 import { parseRequestInfo } from './request-info.ts';
 import { resolve } from './resources.ts';
 import { selfSubjectAccessReview, selfSubjectRulesReview } from './reviews/self-subject.ts';
+import type { ServiceAccountTokenSigner } from './serviceaccount/jwt.ts';
+import { tokenRequestHandler } from './serviceaccount/token-request.ts';
 import { versionInfo } from './version.ts';
 
 export interface ApiServerOptions {
@@ -36,6 +38,8 @@ export interface ApiServerOptions {
   readonly authorize?: Authorizer;
   /** Whether startup has finished (bootstrap objects, controllers): /readyz says so. */
   readonly isReady?: () => boolean;
+  /** Signs service-account tokens for the serviceaccounts/token subresource. */
+  readonly serviceAccountTokens?: { signer: ServiceAccountTokenSigner; audiences: string[] };
 }
 
 type Env = { Bindings: HttpBindings; Variables: { user: UserInfo } };
@@ -71,6 +75,9 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
     return next();
   });
 
+  const tokenRequest = options.serviceAccountTokens
+    ? tokenRequestHandler({ registry, ...options.serviceAccountTokens })
+    : undefined;
   const metrics = new ApiMetrics();
   app.get('/version', (c) => c.json(versionInfo()));
   app.get('/metrics', async (c) =>
@@ -165,7 +172,7 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
     url: URL,
     info: NonNullable<ReturnType<typeof parseRequestInfo>>,
   ) => {
-    const { store, handler } = resolve(registry, info);
+    const { store, handler } = resolve(registry, info, { token: tokenRequest });
     const user = c.get('user');
     const allowed = await authorize(user, { ...info, resource: info.resource, path: url.pathname });
     if (!allowed) {

@@ -26,7 +26,11 @@ const handlers: Record<string, (r: ResourceRequest) => Promise<Reply>> = {
 };
 
 /** Finds the store a request is for and checks the verb and subresource are served there. */
-export function resolve(registry: Registry, info: RequestInfo) {
+export function resolve(
+  registry: Registry,
+  info: RequestInfo,
+  extra: { token?: (r: ResourceRequest) => Promise<Reply> } = {},
+) {
   const store = registry.find(info.group, info.version, info.resource);
   if (!store) throw statusErrors.notFoundPath();
   const sub = info.subresource;
@@ -38,7 +42,8 @@ export function resolve(registry: Registry, info: RequestInfo) {
     ((sub === 'status' || sub === 'scale') && subVerb) ||
     (sub === 'finalize' && info.verb === 'update') ||
     (sub === 'binding' && info.verb === 'create') ||
-    (sub === 'eviction' && info.verb === 'create');
+    (sub === 'eviction' && info.verb === 'create') ||
+    (sub === 'token' && info.verb === 'create' && extra.token !== undefined);
   if (sub !== undefined && !(served && store.info.subresources.includes(sub))) {
     throw statusErrors.notFoundPath();
   }
@@ -50,6 +55,7 @@ export function resolve(registry: Registry, info: RequestInfo) {
     scale: handleScale,
     binding: (r) => handleBinding(r, r.info.name),
     eviction: (r) => handleEviction(r, registry),
+    ...(extra.token ? { token: extra.token } : {}),
   };
   const handler = streaming
     ? handleStreaming

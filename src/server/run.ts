@@ -1,5 +1,9 @@
 import type { Logger } from 'pino';
 import { createApiApp } from '../apiserver/app.ts';
+import { serviceAccountAuthenticator } from '../apiserver/serviceaccount/authenticator.ts';
+import { defaultIssuer, ServiceAccountTokenSigner } from '../apiserver/serviceaccount/jwt.ts';
+import { ensureServiceAccountKey } from '../pki/service-account-key.ts';
+import { serviceAccountAdmission } from '../registry/serviceaccounts/admission.ts';
 import { type Listening, listen } from '../apiserver/serve.ts';
 import { type Controller, startControllers } from '../controllers/index.ts';
 import { defaultSans, ensureServerPki, renderKubeconfig, writeKubeconfig } from '../pki/index.ts';
@@ -25,9 +29,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const pki = await ensureServerPki(config.tlsDir, {
     sans: defaultSans([...config.tlsSan, config.advertiseAddress], config.apiServiceIp),
   });
+  const saKey = await ensureServiceAccountKey(config.tlsDir);
   const backend = openBackend(config.datastoreEndpoint);
   log.info({ datastore: config.datastoreEndpoint, revision: backend.revision() }, 'datastore ready');
   const registry = new Registry(backend);
+  const pods = registry.byResource('', 'pods')!;
+  pods.admit = serviceAccountAdmission(registry.byResource('', 'serviceaccounts')!, pods.admit);
   const allocation = await serviceAllocation(registry, config);
   let ready = false;
   const app = createApiApp({
@@ -35,6 +42,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     log,
     advertiseAddress: `${config.advertiseAddress}:${config.httpsListenPort}`,
     isReady: () => ready,
+    tokens: serviceAccountAuthenticator({ registry, key: saKey, audiences: [defaultIssuer], log }),
+    serviceAccountTokens: { signer: new ServiceAccountTokenSigner(saKey), audiences: [defaultIssuer] },
   });
   let api: Listening | undefined;
   let controllers: Controller[] = [];
