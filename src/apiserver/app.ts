@@ -19,6 +19,8 @@ import {
 } from './discovery.ts';
 import { handleBinding } from './handlers/binding.ts';
 import { ApiMetrics } from './metrics.ts';
+import type { MetricsApi } from './metrics-api/handlers.ts';
+import { metricsRoutes } from './metrics-api/routes.ts';
 import { anyOf, nodeAuthorizer } from './node-authorizer.ts';
 import { OpenApiV3 } from './openapi.ts';
 import { renderer } from './render.ts';
@@ -40,6 +42,8 @@ export interface ApiServerOptions {
   readonly isReady?: () => boolean;
   /** Signs service-account tokens for the serviceaccounts/token subresource. */
   readonly serviceAccountTokens?: { signer: ServiceAccountTokenSigner; audiences: string[] };
+  /** metrics.k8s.io (kubectl top), when the server has a way to reach the agents' stats. */
+  readonly metricsApi?: MetricsApi;
 }
 
 type Env = { Bindings: HttpBindings; Variables: { user: UserInfo } };
@@ -93,16 +97,22 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
     });
   }
 
+  if (options.metricsApi) app.route('/', metricsRoutes(options.metricsApi, authorize));
+
   const discovery = (core: boolean) => (c: Context<Env>) => {
     const v = aggregatedVersion(c.req.header('accept'));
     if (v)
       return json(
         c,
         200,
-        aggregatedDiscovery(registry, core, v),
+        aggregatedDiscovery(registry, core, v, !!options.metricsApi),
         v === 'v2' ? aggregatedV2 : aggregatedV2beta1,
       );
-    return json(c, 200, core ? apiVersions(options.advertiseAddress) : apiGroupList(registry));
+    return json(
+      c,
+      200,
+      core ? apiVersions(options.advertiseAddress) : apiGroupList(registry, !!options.metricsApi),
+    );
   };
   app.get('/api', discovery(true));
   app.get('/apis', discovery(false));

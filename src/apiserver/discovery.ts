@@ -1,5 +1,6 @@
 import type { Registry } from '../registry/registry.ts';
 import type { ResourceInfo } from '../registry/resource.ts';
+import { metricsAggregatedGroup, metricsApiGroup } from './metrics-api/discovery.ts';
 
 /** Subresources served so far, with their verbs and the kind they answer with. */
 const subresourceVerbs: Record<
@@ -70,13 +71,17 @@ function apiGroup(g: GroupVersions) {
   return { name: g.name, versions, preferredVersion: versions[0] };
 }
 
-export function apiGroupList(registry: Registry) {
+/** `metrics`: whether metrics.k8s.io is served (its routes live in metrics-api/). */
+export function apiGroupList(registry: Registry, metrics = false) {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: groupsOf(registry)
-      .filter((g) => g.name !== '')
-      .map(apiGroup),
+    groups: [
+      ...groupsOf(registry)
+        .filter((g) => g.name !== '')
+        .map(apiGroup),
+      ...(metrics ? [metricsApiGroup()] : []),
+    ],
   };
 }
 
@@ -145,7 +150,12 @@ function discoveryResource(i: ResourceInfo) {
 }
 
 /** Aggregated discovery: the core group for /api, every other group for /apis. */
-export function aggregatedDiscovery(registry: Registry, core: boolean, version: 'v2' | 'v2beta1') {
+export function aggregatedDiscovery(
+  registry: Registry,
+  core: boolean,
+  version: 'v2' | 'v2beta1',
+  metrics = false,
+) {
   const items = groupsOf(registry)
     .filter((g) => (g.name === '') === core)
     .map((g) => ({
@@ -156,5 +166,11 @@ export function aggregatedDiscovery(registry: Registry, core: boolean, version: 
         freshness: 'Current',
       })),
     }));
-  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+  const all = !core && metrics ? [...items, metricsAggregatedGroup()] : items;
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: `apidiscovery.k8s.io/${version}`,
+    metadata: {},
+    items: all,
+  };
 }

@@ -1,8 +1,12 @@
+import { type IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Hono } from 'hono';
 import { statusErrors } from '../api/status.ts';
+import { attachStreamingContext, isTakenOver, type KubeletStreamingConfig } from './streaming/context.ts';
 
 /** A request the HTTP adapter could not even turn into a Request still gets a Status. */
 function adapterError(e: unknown): Response {
@@ -21,6 +25,11 @@ export interface TlsMaterial {
   readonly clientCaPem: string;
 }
 
+export interface ListenOptions {
+  /** How to reach node agents for logs/exec/attach/port-forward; without it they answer 503. */
+  readonly streaming?: KubeletStreamingConfig;
+}
+
 export interface Listening {
   readonly server: https.Server;
   readonly port: number;
@@ -36,7 +45,9 @@ export async function listen(
   tls: TlsMaterial,
   port: number,
   host = '0.0.0.0',
+  options: ListenOptions = {},
 ): Promise<Listening> {
+  const listener = getRequestListener(app.fetch, { errorHandler: adapterError });
   const server = https.createServer(
     {
       cert: tls.certPem,
@@ -46,8 +57,18 @@ export async function listen(
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
     },
-    getRequestListener(app.fetch, { errorHandler: adapterError }),
+    (req, res) => {
+      if (options.streaming) attachStreamingContext(req, { config: options.streaming });
+      return listener(req, res);
+    },
   );
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    socket.on('error', () => socket.destroy());
+    void serveUpgrade(app, req, socket, head, options.streaming);
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Bytes that are not HTTP at all: answer with a Status too, then hang up.
     if (err.code === 'ECONNRESET' || !socket.writable) {
@@ -75,6 +96,50 @@ export async function listen(
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const s of upgraded) s.destroy();
       }),
   };
+}
+
+/**
+ * An upgrade request (WebSocket or SPDY: exec, attach, port-forward) goes through the same app
+ * as any request (authentication, authorization, the pod checks); the streaming handler takes
+ * the socket over and the app answers RESPONSE_ALREADY_SENT. Anything else the app answers is
+ * written to the socket as a plain HTTP response, and the connection closed.
+ */
+async function serveUpgrade(
+  app: Hono<never>,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  streaming: KubeletStreamingConfig | undefined,
+): Promise<void> {
+  let response: Response;
+  try {
+    if (streaming) attachStreamingContext(req, { config: streaming, upgrade: { socket, head } });
+    const headers = new Headers();
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    const request = new Request(`https://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
+      method: req.method ?? 'GET',
+      headers,
+    });
+    response = await app.fetch(request, { incoming: req, outgoing: new ServerResponse(req) } as never);
+  } catch (e) {
+    response = adapterError(e);
+  }
+  if (response === RESPONSE_ALREADY_SENT || response.headers.get('x-hono-already-sent')) {
+    // A handler that streams into a response (a watch asked for over WebSocket) cannot use this
+    // socket: only the streaming handler takes upgrades over.
+    if (!isTakenOver(req)) socket.destroy();
+    return;
+  }
+  const body = Buffer.from(await response.arrayBuffer());
+  const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`];
+  response.headers.forEach((value, name) => {
+    if (name !== 'content-length' && name !== 'connection' && name !== 'transfer-encoding')
+      lines.push(`${name}: ${value}`);
+  });
+  lines.push(`Content-Length: ${body.length}`, 'Connection: close');
+  if (socket.writable) socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]));
 }

@@ -1,17 +1,22 @@
 import type { Logger } from 'pino';
 import { createApiApp } from '../apiserver/app.ts';
+import { kubeletSummaryFetcher } from '../apiserver/metrics-api/fetch-summary.ts';
+import { MetricsApi } from '../apiserver/metrics-api/handlers.ts';
+import { registryListers } from '../apiserver/metrics-api/listers.ts';
+import { type Listening, listen } from '../apiserver/serve.ts';
 import { serviceAccountAuthenticator } from '../apiserver/serviceaccount/authenticator.ts';
 import { defaultIssuer, ServiceAccountTokenSigner } from '../apiserver/serviceaccount/jwt.ts';
-import { ensureServiceAccountKey } from '../pki/service-account-key.ts';
-import { serviceAccountAdmission } from '../registry/serviceaccounts/admission.ts';
-import { type Listening, listen } from '../apiserver/serve.ts';
 import { type Controller, startControllers } from '../controllers/index.ts';
+import { ensureApiserverClientCert } from '../pki/apiserver-client.ts';
 import { defaultSans, ensureServerPki, renderKubeconfig, writeKubeconfig } from '../pki/index.ts';
+import { ensureServiceAccountKey } from '../pki/service-account-key.ts';
 import { serviceAllocation } from '../registry/allocation/index.ts';
 import { Registry } from '../registry/registry.ts';
+import { serviceAccountAdmission } from '../registry/serviceaccounts/admission.ts';
 import { openBackend } from '../storage/index.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
+import { startEmbeddedAgent } from './embedded-agent.ts';
 
 export interface RunningServer {
   readonly port: number;
@@ -30,6 +35,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     sans: defaultSans([...config.tlsSan, config.advertiseAddress], config.apiServiceIp),
   });
   const saKey = await ensureServiceAccountKey(config.tlsDir);
+  const kubeletClient = await ensureApiserverClientCert(config.tlsDir, pki);
   const backend = openBackend(config.datastoreEndpoint);
   log.info({ datastore: config.datastoreEndpoint, revision: backend.revision() }, 'datastore ready');
   const registry = new Registry(backend);
@@ -37,8 +43,19 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   pods.admit = serviceAccountAdmission(registry.byResource('', 'serviceaccounts')!, pods.admit);
   const allocation = await serviceAllocation(registry, config);
   let ready = false;
+  const streaming = {
+    registry,
+    clientCertPem: kubeletClient.certPem,
+    clientKeyPem: kubeletClient.keyPem,
+    serverCaPem: pki.serverCaPem,
+  };
   const app = createApiApp({
     registry,
+    metricsApi: new MetricsApi({
+      fetchSummary: kubeletSummaryFetcher(streaming),
+      ...registryListers(registry),
+      log,
+    }),
     log,
     advertiseAddress: `${config.advertiseAddress}:${config.httpsListenPort}`,
     isReady: () => ready,
@@ -53,6 +70,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       { certPem: pki.servingCertPem, keyPem: pki.servingKeyPem, clientCaPem: pki.clientCaPem },
       config.httpsListenPort,
       config.bindAddress,
+      { streaming },
     );
     await bootstrap(registry, { ...config, httpsListenPort: api.port }, pki.serverCaPem);
     controllers = await startControllers(registry, pki.serverCaPem, log, config);
@@ -80,9 +98,11 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     'API server ready',
   );
   const listening = api;
+  const agent = config.disableAgent ? undefined : startEmbeddedAgent(config, pki, listening.port, log);
   return {
     port: listening.port,
     async stop() {
+      await (await agent)?.stop();
       await listening.close();
       for (const c of controllers) c.stop();
       allocation.stop();

@@ -2,8 +2,11 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cleanupAgent } from '../../src/agent/cleanup.ts';
+import { compileAgentConfig } from '../../src/agent/config.ts';
 
 const skiff = path.join(import.meta.dirname, '..', '..', 'bin', 'run.js');
+const busyboxTarball = path.join(import.meta.dirname, '..', '..', 'build', 'images', 'busybox.tar');
 
 export interface KubectlResult {
   readonly code: number;
@@ -31,13 +34,14 @@ async function startProcess(
   dir: string,
   port: number,
   extra: string[],
+  withAgent = false,
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
     process.execPath,
     [
       skiff,
       'server',
-      '--disable-agent',
+      ...(withAgent ? [] : ['--disable-agent']),
       '--data-dir',
       dir,
       '--https-listen-port',
@@ -87,10 +91,50 @@ function stopProcess(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
-/** Starts `skiff server --disable-agent` on a free port with a private data dir. */
-export async function startServer(extra: string[] = []): Promise<TestServer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-api-'));
-  let { child, port } = await startProcess(dir, 0, extra);
+export interface ServerOptions {
+  /**
+   * Run the embedded node agent (root only): a private containerd, a node named after the
+   * data dir, its own pod and service networks (`slot` picks them, 10.<100+slot>.0.0/16 and
+   * 10.<200+slot>.0.0/16, so tests running side by side do not share bridges or addresses).
+   */
+  agent?: { slot: number };
+}
+
+/** The agent flags of a test server in `slot`; the node is named after the data dir. */
+export function agentArgs(dir: string, slot: number): string[] {
+  return [
+    '--node-name',
+    path.basename(dir).toLowerCase(),
+    '--node-ip',
+    '127.0.0.1',
+    '--kubelet-port',
+    '0',
+    '--cluster-cidr',
+    `10.${100 + slot}.0.0/16`,
+    '--service-cidr',
+    `10.${200 + slot}.0.0/16`,
+    '--cluster-dns',
+    `10.${200 + slot}.0.10`,
+    '--private-registry',
+    path.join(dir, 'registries.yaml'),
+  ];
+}
+
+/**
+ * Starts `skiff server` on a free port with a private data dir: control plane only
+ * (--disable-agent) unless `options.agent` asks for the embedded node agent.
+ */
+export async function startServer(extra: string[] = [], options: ServerOptions = {}): Promise<TestServer> {
+  // The agent's containerd socket lives under the data dir: keep the path short (108 bytes).
+  const dir = fs.mkdtempSync(options.agent ? '/tmp/sk-' : path.join(os.tmpdir(), 'skiff-api-'));
+  if (options.agent) {
+    extra = [...agentArgs(dir, options.agent.slot), ...extra];
+    // The test image, as an airgap tarball: nothing is pulled from outside the machine.
+    fs.mkdirSync(path.join(dir, 'agent', 'images'), { recursive: true });
+    fs.copyFileSync(busyboxTarball, path.join(dir, 'agent', 'images', 'busybox.tar'));
+  }
+  const withAgent = options.agent !== undefined;
+  let { child, port } = await startProcess(dir, 0, extra, withAgent);
   const kubeconfig = path.join(dir, 'kubeconfig.yaml');
   const cacheDir = path.join(dir, 'kube-cache');
   const kubectl: TestServer['kubectl'] = (args, options = {}) =>
@@ -123,10 +167,14 @@ export async function startServer(extra: string[] = []): Promise<TestServer> {
     },
     async restart() {
       await stopProcess(child);
-      ({ child, port } = await startProcess(dir, port, extra));
+      ({ child, port } = await startProcess(dir, port, extra, withAgent));
     },
     async cleanup() {
       await stopProcess(child);
+      if (options.agent) {
+        const clusterDns = `10.${200 + options.agent.slot}.0.10`;
+        await cleanupAgent(compileAgentConfig({ dataDir: dir, nodeName: path.basename(dir), clusterDns }));
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,9 @@
 /**
- * The cluster DNS address (10.43.0.10) held by a dummy interface on the node, so the node's own
- * DNS listener answers there for its pods (their traffic reaches it through the bridge gateway)
- * and for the host, with no NAT, as NodeLocal DNSCache does with its link-local address.
+ * The cluster DNS address (10.43.0.10) made local to the node by adding it to the loopback
+ * interface, so the node's own DNS listener answers there for its pods (their traffic reaches
+ * the host through the bridge gateway) and for the host itself, with no NAT — as NodeLocal
+ * DNSCache does with its link-local address. (A dummy interface would be tidier, but not every
+ * kernel has the dummy driver; loopback is always there.)
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -9,9 +11,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** The node's DNS interface: `skdns` + 8 hex of its name (nodes sharing a netns keep apart). */
-export function dnsInterfaceFor(nodeName: string): string {
-  return `skdns${createHash('sha256').update(nodeName).digest('hex').slice(0, 8)}`;
+/** The address label (`lo:` + 8 hex of the node name), which marks the address as the agent's. */
+export function dnsLabelFor(nodeName: string): string {
+  return `lo:${createHash('sha256').update(nodeName).digest('hex').slice(0, 8)}`;
 }
 
 async function ip(args: string[]): Promise<{ ok: boolean; stderr: string }> {
@@ -23,22 +25,14 @@ async function ip(args: string[]): Promise<{ ok: boolean; stderr: string }> {
   }
 }
 
-/** Creates the interface (if missing) and gives it `address/32` (if missing). */
-export async function ensureDnsAddress(address: string, ifname: string): Promise<void> {
-  const show = await ip(['link', 'show', ifname]);
-  if (!show.ok) {
-    const add = await ip(['link', 'add', ifname, 'type', 'dummy']);
-    if (!add.ok && !/File exists/.test(add.stderr))
-      throw new Error(`ip link add ${ifname}: ${add.stderr.trim()}`);
-  }
-  const up = await ip(['link', 'set', ifname, 'up']);
-  if (!up.ok) throw new Error(`ip link set ${ifname} up: ${up.stderr.trim()}`);
-  const addr = await ip(['addr', 'add', `${address}/32`, 'dev', ifname]);
-  if (!addr.ok && !/File exists/.test(addr.stderr))
-    throw new Error(`ip addr add ${address}: ${addr.stderr.trim()}`);
+/** Adds `address/32` to lo with the node's label, unless it is there already. */
+export async function ensureDnsAddress(address: string, label: string): Promise<void> {
+  const add = await ip(['addr', 'add', `${address}/32`, 'dev', 'lo', 'label', label]);
+  if (!add.ok && !/File exists/.test(add.stderr))
+    throw new Error(`ip addr add ${address}: ${add.stderr.trim()}`);
 }
 
-/** Removes the interface (and its address); nothing when it is not there. */
-export async function removeDnsAddress(ifname: string): Promise<void> {
-  await ip(['link', 'del', ifname]);
+/** Removes the address from lo; nothing when it is not there. */
+export async function removeDnsAddress(address: string): Promise<void> {
+  await ip(['addr', 'del', `${address}/32`, 'dev', 'lo']);
 }
