@@ -194,6 +194,7 @@ export async function startAgent(
       nodeIps: [config.nodeIp],
       clusterCidr: config.clusterCidr,
       podCidr,
+      table: config.proxyTable,
       log: log.child({ component: 'proxy' }),
     });
     services.onChange(() =>

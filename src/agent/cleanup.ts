@@ -32,7 +32,9 @@ export async function cleanupAgent(
       removeDir: o.removeDir ?? false,
     });
     await removeDnsAddress(config.clusterDns[0]!);
-    await removeTables().catch((e: Error) => report.errors.push(`nft: ${e.message}`));
+    await removeTables({ table: config.proxyTable }).catch((e: Error) =>
+      report.errors.push(`nft: ${e.message}`),
+    );
     return report;
   } finally {
     cri?.close();

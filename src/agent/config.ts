@@ -43,6 +43,11 @@ export interface AgentConfig {
   /** The pause image tarball built by scripts/build-images.sh, imported at every start. */
   readonly pauseImageTarball: string;
   readonly pauseImage: string;
+  /**
+   * The service proxy's nftables table (`skiff`); SKIFF_PROXY_TABLE names another, for several
+   * agents sharing one network namespace (tests).
+   */
+  readonly proxyTable: string;
   readonly labels: Record<string, string>;
   readonly taints: { key: string; value?: string; effect: string }[];
 }
@@ -97,6 +102,7 @@ export function compileAgentConfig(options: AgentOptions): AgentConfig {
     cgroupParent: `/skiff/${nodeName}`,
     pauseImageTarball: path.join(installRoot(), 'build', 'images', 'pause.tar'),
     pauseImage: 'docker.io/skiff/pause:3.10',
+    proxyTable: process.env.SKIFF_PROXY_TABLE || 'skiff',
     labels: parseLabels(options.nodeLabels ?? []),
     taints: parseTaints(options.nodeTaints ?? []),
   };

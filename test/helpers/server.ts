@@ -52,7 +52,11 @@ async function startProcess(
       path.join(dir, 'kubeconfig.yaml'),
       ...extra,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // Agents of tests running side by side share the host's network namespace.
+      env: withAgent ? { ...process.env, SKIFF_PROXY_TABLE: `skiff-${path.basename(dir)}` } : process.env,
+    },
   );
   let log = '';
   child.stderr!.setEncoding('utf8');
@@ -173,7 +177,9 @@ export async function startServer(extra: string[] = [], options: ServerOptions =
       await stopProcess(child);
       if (options.agent) {
         const clusterDns = `10.${200 + options.agent.slot}.0.10`;
+        process.env.SKIFF_PROXY_TABLE = `skiff-${path.basename(dir)}`;
         await cleanupAgent(compileAgentConfig({ dataDir: dir, nodeName: path.basename(dir), clusterDns }));
+        delete process.env.SKIFF_PROXY_TABLE;
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },
