@@ -56,6 +56,8 @@ export async function startControllers(
     new NodeLifecycleController(registry, log),
     new TaintEvictionController(registry, log),
     new NodeIpamController(registry, log, { clusterCidr: config.clusterCidr }),
+    // Admission's per-create reads (Namespace, PriorityClasses) from the shared informers.
+    { start: () => registry.startAdmissionCaches(), stop: () => registry.stopAdmissionCaches() },
   ];
   await Promise.all(controllers.map((c) => c.start()));
   return controllers;

@@ -1,5 +1,7 @@
 import { dns1123Label, dns1123Subdomain, type NameValidator, pathSegmentName } from '../api/names.ts';
+import { type InformerHandle, sharedInformers } from '../client/shared.ts';
 import type { Backend } from '../storage/types.ts';
+import { CachedReads } from './admission/cached-reads.ts';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.ts';
 import { builtinResources } from './catalogue.ts';
 import { crdStrategy } from './crd/index.ts';
@@ -44,21 +46,57 @@ const strategies: Record<string, (info: ResourceInfo) => Strategy> = {
 export class Registry {
   private readonly stores = new Map<string, ResourceStore>();
   readonly backend: Backend;
+  /** The reads admission makes per create: store reads until startAdmissionCaches(). */
+  private readonly namespaceReads: CachedReads | undefined;
+  private readonly priorityClassReads: CachedReads | undefined;
+  private admissionInformers: InformerHandle[] = [];
 
   constructor(backend: Backend, resources: readonly ResourceInfo[] = builtinResources) {
     this.backend = backend;
     for (const info of resources) this.add(info);
     if (resources === builtinResources) addServedVersions(this);
+    const nsStore = this.byResource('', 'namespaces');
+    this.namespaceReads = nsStore ? new CachedReads(nsStore) : undefined;
     const pods = this.byResource('', 'pods');
     const classes = this.byResource('scheduling.k8s.io', 'priorityclasses');
-    if (pods && classes) pods.admit = priorityAdmission(classes, pods.admit);
+    this.priorityClassReads = classes ? new CachedReads(classes) : undefined;
+    if (pods && this.priorityClassReads) pods.admit = priorityAdmission(this.priorityClassReads, pods.admit);
+  }
+
+  /**
+   * Serves admission's per-create reads (Namespaces, PriorityClasses) from shared informers
+   * from now on; resolves once their caches are filled. The server's controllers start this.
+   */
+  async startAdmissionCaches(): Promise<void> {
+    if (this.admissionInformers.length > 0) return;
+    const pairs: [CachedReads | undefined, ResourceStore | undefined][] = [
+      [this.namespaceReads, this.byResource('', 'namespaces')],
+      [this.priorityClassReads, this.byResource('scheduling.k8s.io', 'priorityclasses')],
+    ];
+    for (const [reads, store] of pairs) {
+      if (!reads || !store) continue;
+      const informer = sharedInformers(this).forStore(store);
+      this.admissionInformers.push(informer);
+      reads.useInformer(informer);
+    }
+    await Promise.all(this.admissionInformers.map((i) => i.start()));
+  }
+
+  stopAdmissionCaches(): void {
+    this.namespaceReads?.useInformer(undefined);
+    this.priorityClassReads?.useInformer(undefined);
+    for (const i of this.admissionInformers) i.stop();
+    this.admissionInformers = [];
   }
 
   /** Admission every namespaced store runs before it writes. */
   private admitNamespaced(store: ResourceStore): void {
-    const namespaces = this.byResource('', 'namespaces');
-    if (!namespaces || !store.info.namespaced) return;
-    const lifecycle = namespaceLifecycle(namespaces);
+    if (!store.info.namespaced || !this.byResource('', 'namespaces')) return;
+    const lifecycle = namespaceLifecycle((name) =>
+      this.namespaceReads
+        ? this.namespaceReads.get(name)
+        : this.byResource('', 'namespaces')!.get(undefined, name),
+    );
     store.admit = async (op, obj) => {
       if (op === 'create') await lifecycle(obj.metadata.namespace);
     };

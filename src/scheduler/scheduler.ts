@@ -6,8 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { isObject, type KubeObject } from '../api/object.ts';
-import { Informer } from '../client/informer.ts';
-import { localListWatch } from '../client/local.ts';
+import { type InformerHandle, sharedInformers } from '../client/shared.ts';
 import { EventRecorder } from '../controllers/events.ts';
 import type { Registry } from '../registry/registry.ts';
 import { SchedulerCache } from './cache.ts';
@@ -37,11 +36,11 @@ export class Scheduler {
   private readonly recorder: EventRecorder;
   private readonly log: Logger;
   private readonly profile: Profile;
-  private readonly pods: Informer;
-  private readonly nodes: Informer;
-  private readonly namespaces: Informer;
-  private readonly priorityClasses: Informer | undefined;
-  private readonly pdbs: Informer | undefined;
+  private readonly pods: InformerHandle;
+  private readonly nodes: InformerHandle;
+  private readonly namespaces: InformerHandle;
+  private readonly priorityClasses: InformerHandle | undefined;
+  private readonly pdbs: InformerHandle | undefined;
   private readonly bindings = new Set<Promise<void>>();
   private cleanup: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -52,7 +51,7 @@ export class Scheduler {
     this.recorder = new EventRecorder(registry, this.profile.schedulerName, this.log);
     const informer = (group: string, plural: string) => {
       const store = registry.byResource(group, plural);
-      return store ? new Informer(localListWatch(store)) : undefined;
+      return store ? sharedInformers(registry).forStore(store) : undefined;
     };
     this.pods = informer('', 'pods')!;
     this.nodes = informer('', 'nodes')!;

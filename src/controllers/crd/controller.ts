@@ -8,8 +8,7 @@
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/object.ts';
 import { isStatusError } from '../../api/status.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import {
   type CustomResourceDefinition,
@@ -29,7 +28,7 @@ const same = (a: unknown, b: unknown) => deepEqual(a ?? null, b ?? null);
 
 export class CRDController {
   private readonly queue = new WorkQueue<string>();
-  private readonly informer: Informer;
+  private readonly informer: InformerHandle;
   private readonly registry: Registry;
   private readonly crds: ResourceStore;
   private readonly serving: CRDServing;
@@ -39,7 +38,7 @@ export class CRDController {
     this.registry = registry;
     this.log = log.child({ controller: 'customresourcedefinitions' });
     this.crds = registry.byResource('apiextensions.k8s.io', 'customresourcedefinitions')!;
-    this.informer = new Informer(localListWatch(this.crds));
+    this.informer = sharedInformers(registry).forStore(this.crds);
     this.serving = new CRDServing(registry, this.log, (name) => {
       const crd = this.get(name);
       return !!crd && (!!crd.metadata.deletionTimestamp || isConditionTrue(crd, 'Terminating'));

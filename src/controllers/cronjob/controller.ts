@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { type KubeObject, timestamp } from '../../api/object.ts';
 import { isStatusError } from '../../api/status.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { controllerUidIndex, indexForClaims } from '../../client/indexes.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { loadLocationError } from '../../registry/workloads/shared/timezone.ts';
@@ -35,8 +35,8 @@ function byStartTime(a: Job, b: Job): number {
  */
 export class CronJobController {
   readonly queue = new WorkQueue<string>();
-  private readonly cronJobs: Informer;
-  private readonly jobs: Informer;
+  private readonly cronJobs: InformerHandle;
+  private readonly jobs: InformerHandle;
   private readonly registry: Registry;
   private readonly recorder: EventRecorder;
   private readonly log: Logger;
@@ -47,8 +47,9 @@ export class CronJobController {
     this.log = log.child({ controller: 'cronjob' });
     this.now = options.now ?? Date.now;
     this.recorder = new EventRecorder(registry, 'cronjob-controller', this.log);
-    this.cronJobs = new Informer(localListWatch(registry.byResource('batch', 'cronjobs')!));
-    this.jobs = new Informer(localListWatch(registry.byResource('batch', 'jobs')!));
+    this.cronJobs = sharedInformers(registry).forStore(registry.byResource('batch', 'cronjobs')!);
+    this.jobs = sharedInformers(registry).forStore(registry.byResource('batch', 'jobs')!);
+    indexForClaims(this.jobs);
     this.cronJobs.addHandler({
       add: (cj) => this.queue.add(keyOf(cj)),
       update: (_old, cj) => this.queue.add(keyOf(cj)),
@@ -79,8 +80,8 @@ export class CronJobController {
     const cached = this.cronJobs.get(key) as CronJob | undefined;
     if (!cached) return;
     const cj = structuredClone(cached);
-    const children = (this.jobs.list() as Job[]).filter(
-      (j) => j.metadata.namespace === cj.metadata.namespace && controllerOf(j)?.uid === cj.metadata.uid,
+    const children = (this.jobs.byIndex(controllerUidIndex, cj.metadata.uid ?? '') as Job[]).filter(
+      (j) => j.metadata.namespace === cj.metadata.namespace,
     );
     const cleaned = await this.cleanupFinishedJobs(cj, children);
     const { requeueMs, changed, error } = await this.syncCronJob(cj, children);

@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/object.ts';
 import { fromLabelSelectorObject, type LabelSelector } from '../../api/selectors/index.ts';
 import { isStatusError } from '../../api/status.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { claimCandidates, indexForClaims } from '../../client/indexes.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { EventRecorder } from '../events.ts';
@@ -44,19 +44,21 @@ export class DaemonSetController {
   private readonly registry: Registry;
   private readonly log: Logger;
   private readonly podControl: PodControl;
-  private readonly sets: Informer;
-  private readonly pods: Informer;
-  private readonly nodes: Informer;
-  private readonly revisions: Informer;
+  private readonly sets: InformerHandle;
+  private readonly pods: InformerHandle;
+  private readonly nodes: InformerHandle;
+  private readonly revisions: InformerHandle;
 
   constructor(registry: Registry, log: Logger) {
     this.registry = registry;
     this.log = log.child({ controller: 'daemonset' });
     this.podControl = new PodControl(registry, new EventRecorder(registry, 'daemonset-controller', this.log));
-    this.sets = new Informer(localListWatch(registry.byResource('apps', 'daemonsets')!));
-    this.pods = new Informer(localListWatch(registry.byResource('', 'pods')!));
-    this.nodes = new Informer(localListWatch(registry.byResource('', 'nodes')!));
-    this.revisions = new Informer(localListWatch(registry.byResource('apps', 'controllerrevisions')!));
+    this.sets = sharedInformers(registry).forStore(registry.byResource('apps', 'daemonsets')!);
+    this.pods = sharedInformers(registry).forStore(registry.byResource('', 'pods')!);
+    this.nodes = sharedInformers(registry).forStore(registry.byResource('', 'nodes')!);
+    this.revisions = sharedInformers(registry).forStore(registry.byResource('apps', 'controllerrevisions')!);
+    indexForClaims(this.pods);
+    indexForClaims(this.revisions);
     const all = () => {
       for (const ds of this.sets.list()) this.queue.add(keyOf(ds));
     };
@@ -118,7 +120,6 @@ export class DaemonSetController {
     const selector = dsSelector(ds);
     if (!selector || selector.isEverything()) return;
     const ref = newControllerRef(ds, 'apps/v1', 'DaemonSet');
-    const inNs = (o: KubeObject) => o.metadata.namespace === ds.metadata.namespace;
     const canAdopt = recheckDeletion(this.registry.byResource('apps', 'daemonsets')!, ds);
     const matches = (o: KubeObject) => selector.matches(o.metadata.labels ?? {});
     const history = await claimObjects(
@@ -129,11 +130,11 @@ export class DaemonSetController {
         matches,
         canAdopt,
       },
-      this.revisions.list().filter(inNs) as ControllerRevision[],
+      claimCandidates(this.revisions, ds) as ControllerRevision[],
     );
     const pods = await claimObjects(
       { owner: ds, ownerRef: ref, store: this.registry.byResource('', 'pods')!, matches, canAdopt },
-      this.pods.list().filter(inNs) as Pod[],
+      claimCandidates(this.pods, ds) as Pod[],
     );
     const byNode = new Map<string, Pod[]>();
     for (const pod of pods) {

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { KubeObject, OwnerReference } from '../../api/object.ts';
 import { fromLabelSelectorObject, type LabelSelector } from '../../api/selectors/index.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { claimCandidates, controllerUidIndex, indexForClaims } from '../../client/indexes.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { EventRecorder } from '../events.ts';
@@ -33,9 +33,9 @@ function selectorOf(o: { spec: { selector?: Deployment['spec']['selector'] } }):
  */
 export class DeploymentController {
   readonly queue = new WorkQueue<string>();
-  private readonly dInformer: Informer;
-  private readonly rsInformer: Informer;
-  private readonly podInformer: Informer;
+  private readonly dInformer: InformerHandle;
+  private readonly rsInformer: InformerHandle;
+  private readonly podInformer: InformerHandle;
   private readonly registry: Registry;
   private readonly log: Logger;
   private readonly workers: number;
@@ -45,9 +45,11 @@ export class DeploymentController {
     this.registry = registry;
     this.log = log.child({ controller: 'deployment' });
     this.workers = options.workers ?? 5;
-    this.dInformer = new Informer(localListWatch(registry.byResource('apps', 'deployments')!));
-    this.rsInformer = new Informer(localListWatch(registry.byResource('apps', 'replicasets')!));
-    this.podInformer = new Informer(localListWatch(registry.byResource('', 'pods')!));
+    this.dInformer = sharedInformers(registry).forStore(registry.byResource('apps', 'deployments')!);
+    this.rsInformer = sharedInformers(registry).forStore(registry.byResource('apps', 'replicasets')!);
+    this.podInformer = sharedInformers(registry).forStore(registry.byResource('', 'pods')!);
+    indexForClaims(this.rsInformer);
+    indexForClaims(this.podInformer);
     this.context = {
       registry,
       recorder: new EventRecorder(registry, 'deployment-controller', this.log),
@@ -136,9 +138,7 @@ export class DeploymentController {
 
   /** The ReplicaSets this Deployment controls, after adoption and release. */
   private async replicaSetsFor(d: Deployment, selector: LabelSelector): Promise<ReplicaSet[]> {
-    const candidates = (this.rsInformer.list() as ReplicaSet[]).filter(
-      (rs) => rs.metadata.namespace === d.metadata.namespace,
-    );
+    const candidates = claimCandidates(this.rsInformer, d) as ReplicaSet[];
     return claimObjects(
       {
         owner: d,
@@ -154,11 +154,11 @@ export class DeploymentController {
   /** The Deployment's pods grouped by the ReplicaSet controlling them (finished ones included). */
   private podMap(d: Deployment, selector: LabelSelector, rsList: ReplicaSet[]): Map<string, Pod[]> {
     const map = new Map<string, Pod[]>(rsList.map((rs) => [rs.metadata.uid!, []]));
-    for (const pod of this.podInformer.list() as Pod[]) {
-      if (pod.metadata.namespace !== d.metadata.namespace || !selector.matches(pod.metadata.labels ?? {}))
-        continue;
-      const ref = controllerOf(pod);
-      if (ref) map.get(ref.uid)?.push(pod);
+    for (const [uid, pods] of map) {
+      for (const pod of this.podInformer.byIndex(controllerUidIndex, uid) as Pod[]) {
+        if (pod.metadata.namespace === d.metadata.namespace && selector.matches(pod.metadata.labels ?? {}))
+          pods.push(pod);
+      }
     }
     return map;
   }

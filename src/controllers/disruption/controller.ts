@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { type KubeObject, timestamp } from '../../api/object.ts';
 import { fromLabelSelectorObject, type LabelSelector } from '../../api/selectors/index.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { indexByNamespace, inNamespace } from '../../client/indexes.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { EventRecorder } from '../events.ts';
@@ -44,19 +44,20 @@ export class DisruptionController {
   private readonly registry: Registry;
   private readonly log: Logger;
   private readonly recorder: EventRecorder;
-  private readonly pdbs: Informer;
-  private readonly pods: Informer;
-  private readonly owners = new Map<string, Informer>();
+  private readonly pdbs: InformerHandle;
+  private readonly pods: InformerHandle;
+  private readonly owners = new Map<string, InformerHandle>();
 
   constructor(registry: Registry, log: Logger) {
     this.registry = registry;
     this.log = log.child({ controller: 'disruption' });
     this.recorder = new EventRecorder(registry, 'controllermanager', this.log);
-    this.pdbs = new Informer(localListWatch(registry.byResource('policy', 'poddisruptionbudgets')!));
-    this.pods = new Informer(localListWatch(registry.byResource('', 'pods')!));
+    this.pdbs = sharedInformers(registry).forStore(registry.byResource('policy', 'poddisruptionbudgets')!);
+    this.pods = sharedInformers(registry).forStore(registry.byResource('', 'pods')!);
+    indexByNamespace(this.pods);
     for (const [group, plural] of sources) {
       const store = registry.byResource(group, plural);
-      if (store) this.owners.set(plural, new Informer(localListWatch(store)));
+      if (store) this.owners.set(plural, sharedInformers(registry).forStore(store));
     }
     this.pdbs.addHandler({
       add: (o) => this.queue.add(keyOf(o)),
@@ -108,8 +109,8 @@ export class DisruptionController {
   private podsFor(pdb: PodDisruptionBudget): Pod[] {
     const selector = pdbSelector(pdb);
     if (!selector) return [];
-    return (this.pods.list() as Pod[]).filter(
-      (p) => p.metadata.namespace === pdb.metadata.namespace && selector.matches(p.metadata.labels ?? {}),
+    return (inNamespace(this.pods, pdb.metadata.namespace) as Pod[]).filter((p) =>
+      selector.matches(p.metadata.labels ?? {}),
     );
   }
 

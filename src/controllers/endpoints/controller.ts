@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { type KubeObject, timestamp } from '../../api/object.ts';
 import { isStatusError } from '../../api/status.ts';
-import { Informer, objectKeyOf } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { indexByNamespace, inNamespace } from '../../client/indexes.ts';
+import { objectKeyOf } from '../../client/informer.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import type { ResourceStore } from '../../registry/store.ts';
@@ -37,9 +38,9 @@ export function endpointsLabels(svc: KubeObject): Record<string, string> {
  */
 export class EndpointsController {
   private readonly queue = new WorkQueue<string>();
-  readonly services: Informer;
-  readonly pods: Informer;
-  readonly endpoints: Informer;
+  readonly services: InformerHandle;
+  readonly pods: InformerHandle;
+  readonly endpoints: InformerHandle;
   private readonly store: ResourceStore;
   private readonly log: Logger;
   private readonly triggers = new Map<string, string>();
@@ -47,9 +48,10 @@ export class EndpointsController {
   constructor(registry: Registry, log: Logger) {
     this.log = log.child({ controller: 'endpoints' });
     this.store = registry.byResource('', 'endpoints')!;
-    this.services = new Informer(localListWatch(registry.byResource('', 'services')!));
-    this.pods = new Informer(localListWatch(registry.byResource('', 'pods')!));
-    this.endpoints = new Informer(localListWatch(this.store));
+    this.services = sharedInformers(registry).forStore(registry.byResource('', 'services')!);
+    this.pods = sharedInformers(registry).forStore(registry.byResource('', 'pods')!);
+    indexByNamespace(this.pods);
+    this.endpoints = sharedInformers(registry).forStore(this.store);
     const enqueue = (o: KubeObject) => this.enqueue(objectKeyOf(o));
     this.services.addHandler({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
     const podChanged = (o: KubeObject) => this.enqueueServicesOf(o);
@@ -109,9 +111,7 @@ export class EndpointsController {
     const spec = obj(svc.spec);
     const selector = serviceSelector(svc);
     if (spec.type === 'ExternalName' || !selector) return;
-    const pods = this.pods
-      .list()
-      .filter((p) => p.metadata.namespace === namespace && selector.matches(p.metadata.labels));
+    const pods = inNamespace(this.pods, namespace).filter((p) => selector.matches(p.metadata.labels));
     let subsets = desiredSubsets(svc, pods);
     const overCapacity = countAddresses(subsets) > maxEndpointsCapacity;
     if (overCapacity) subsets = truncateSubsets(subsets);

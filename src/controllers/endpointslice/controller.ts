@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { type KubeObject, timestamp } from '../../api/object.ts';
-import { Informer, objectKeyOf } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { indexByNamespace, inNamespace } from '../../client/indexes.ts';
+import { objectKeyOf } from '../../client/informer.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import type { ResourceStore } from '../../registry/store.ts';
@@ -53,10 +54,10 @@ function newSlice(svc: KubeObject, group: DesiredGroup): EndpointSlice {
  */
 export class EndpointSliceController {
   private readonly queue = new WorkQueue<string>();
-  readonly services: Informer;
-  readonly pods: Informer;
-  readonly nodes: Informer;
-  readonly slices: Informer;
+  readonly services: InformerHandle;
+  readonly pods: InformerHandle;
+  readonly nodes: InformerHandle;
+  readonly slices: InformerHandle;
   private readonly store: ResourceStore;
   private readonly log: Logger;
   private readonly triggers = new Map<string, string>();
@@ -64,10 +65,11 @@ export class EndpointSliceController {
   constructor(registry: Registry, log: Logger) {
     this.log = log.child({ controller: 'endpointslice' });
     this.store = registry.byResource('discovery.k8s.io', 'endpointslices')!;
-    this.services = new Informer(localListWatch(registry.byResource('', 'services')!));
-    this.pods = new Informer(localListWatch(registry.byResource('', 'pods')!));
-    this.nodes = new Informer(localListWatch(registry.byResource('', 'nodes')!));
-    this.slices = new Informer(localListWatch(this.store));
+    this.services = sharedInformers(registry).forStore(registry.byResource('', 'services')!);
+    this.pods = sharedInformers(registry).forStore(registry.byResource('', 'pods')!);
+    indexByNamespace(this.pods);
+    this.nodes = sharedInformers(registry).forStore(registry.byResource('', 'nodes')!);
+    this.slices = sharedInformers(registry).forStore(this.store);
     const enqueue = (o: KubeObject) => this.enqueue(objectKeyOf(o));
     this.services.addHandler({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
     const podChanged = (pod: KubeObject) => {
@@ -129,9 +131,7 @@ export class EndpointSliceController {
     const selector = serviceSelector(svc);
     if (obj(svc.spec).type === 'ExternalName' || !selector) return void this.triggers.delete(key);
     const namespace = svc.metadata.namespace!;
-    const pods = this.pods
-      .list()
-      .filter((p) => p.metadata.namespace === namespace && selector.matches(p.metadata.labels));
+    const pods = inNamespace(this.pods, namespace).filter((p) => selector.matches(p.metadata.labels));
     const existing = this.slices.list().filter(
       (s) =>
         s.metadata.namespace === namespace &&

@@ -2,8 +2,8 @@ import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/object.ts';
 import { isStatusError } from '../../api/status.ts';
-import { Informer, objectKeyOf } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { objectKeyOf } from '../../client/informer.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import type { ResourceStore } from '../../registry/store.ts';
@@ -115,18 +115,18 @@ export function kubernetesSlice(endpoints: KubeObject): EndpointSlice {
  */
 export class EndpointSliceMirroringController {
   private readonly queue = new WorkQueue<string>();
-  readonly endpoints: Informer;
-  readonly services: Informer;
-  readonly slices: Informer;
+  readonly endpoints: InformerHandle;
+  readonly services: InformerHandle;
+  readonly slices: InformerHandle;
   private readonly store: ResourceStore;
   private readonly log: Logger;
 
   constructor(registry: Registry, log: Logger) {
     this.log = log.child({ controller: 'endpointslicemirroring' });
     this.store = registry.byResource('discovery.k8s.io', 'endpointslices')!;
-    this.endpoints = new Informer(localListWatch(registry.byResource('', 'endpoints')!));
-    this.services = new Informer(localListWatch(registry.byResource('', 'services')!));
-    this.slices = new Informer(localListWatch(this.store));
+    this.endpoints = sharedInformers(registry).forStore(registry.byResource('', 'endpoints')!);
+    this.services = sharedInformers(registry).forStore(registry.byResource('', 'services')!);
+    this.slices = sharedInformers(registry).forStore(this.store);
     const enqueue = (o: KubeObject) => this.queue.add(objectKeyOf(o));
     for (const i of [this.endpoints, this.services])
       i.addHandler({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { KubeObject, OwnerReference } from '../../api/object.ts';
 import { isStatusError, statusErrors } from '../../api/status.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import type { ResourceStore } from '../../registry/store.ts';
@@ -41,7 +40,7 @@ export class GarbageCollector {
   readonly graph = new ObjectGraph();
   private readonly registry: Registry;
   private readonly log: Logger;
-  private readonly monitors = new Map<string, Informer>();
+  private readonly monitors = new Map<string, InformerHandle>();
   private readonly deleteQueue = new WorkQueue<string>();
   private readonly orphanQueue = new WorkQueue<string>();
   private readonly workers: number;
@@ -88,7 +87,7 @@ export class GarbageCollector {
     const started: Promise<void>[] = [];
     for (const [id, store] of wanted) {
       if (this.monitors.has(id)) continue;
-      const m = new Informer(localListWatch(store));
+      const m = sharedInformers(this.registry).forStore(store);
       const upsert = (o: KubeObject) => this.enqueue(this.graph.upsert(toNode(id, o)));
       m.addHandler({
         add: upsert,

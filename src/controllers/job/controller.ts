@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { type KubeObject, timestamp } from '../../api/object.ts';
 import { fromLabelSelectorObject } from '../../api/selectors/index.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { claimCandidates, indexByNamespace, indexForClaims, inNamespace } from '../../client/indexes.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { EventRecorder } from '../events.ts';
@@ -50,8 +50,8 @@ export class JobController {
   /** Per Job, pod UIDs whose finalizer this controller removed and has not seen removed yet. */
   readonly finalizerRemovals = new Map<string, Set<string>>();
   private readonly backoff = new Map<string, BackoffRecord>();
-  readonly jobInformer: Informer;
-  private readonly podInformer: Informer;
+  readonly jobInformer: InformerHandle;
+  private readonly podInformer: InformerHandle;
   private readonly registry: Registry;
   readonly podControl: JobPodControl;
   readonly recorder: EventRecorder;
@@ -70,8 +70,10 @@ export class JobController {
     this.maxBackoffMs = options.maxPodFailureBackoffMs ?? 6 * 60_000;
     this.recorder = new EventRecorder(registry, 'job-controller', this.log);
     this.podControl = new JobPodControl(registry, this.recorder);
-    this.jobInformer = new Informer(localListWatch(registry.byResource('batch', 'jobs')!));
-    this.podInformer = new Informer(localListWatch(registry.byResource('', 'pods')!));
+    this.jobInformer = sharedInformers(registry).forStore(registry.byResource('batch', 'jobs')!);
+    this.podInformer = sharedInformers(registry).forStore(registry.byResource('', 'pods')!);
+    indexForClaims(this.podInformer);
+    indexByNamespace(this.podInformer);
     this.jobInformer.addHandler({
       add: (job) => this.queue.add(keyOf(job)),
       update: (old, cur) => {
@@ -118,10 +120,9 @@ export class JobController {
   /** Pods whose Job is gone (or finished) keep no tracking finalizer (upstream's orphan cleanup). */
   private async releaseOrphans(key: string, job: Job | undefined): Promise<void> {
     const [namespace, name] = splitKey(key);
-    const orphans = (this.podInformer.list() as Pod[]).filter((p) => {
+    const orphans = (inNamespace(this.podInformer, namespace) as Pod[]).filter((p) => {
       const ref = controllerOf(p);
       return (
-        p.metadata.namespace === namespace &&
         ref?.kind === 'Job' &&
         ref.name === name &&
         hasFinalizer(p) &&
@@ -151,7 +152,6 @@ export class JobController {
       return;
     }
     const satisfied = this.expectations.satisfied(key);
-    const namespace = job.metadata.namespace;
     const pods = await claimObjects(
       {
         owner: job,
@@ -160,7 +160,7 @@ export class JobController {
         matches: (p) => selector.matches(p.metadata.labels ?? {}),
         canAdopt: recheckDeletion(this.registry.byResource('batch', 'jobs')!, job),
       },
-      (this.podInformer.list() as Pod[]).filter((p) => p.metadata.namespace === namespace),
+      claimCandidates(this.podInformer, job) as Pod[],
     );
     await this.syncJob(key, job, pods, satisfied);
   }

@@ -3,7 +3,7 @@
  * enactJobFinished): record UIDs as uncounted, remove the finalizers, move what was removed
  * into the counters, and only then add the terminal condition.
  */
-import type { Informer } from '../../client/informer.ts';
+import type { InformerHandle } from '../../client/shared.ts';
 import type { EventRecorder } from '../events.ts';
 import type { Condition, Pod } from '../util/types.ts';
 import { formatIndexes } from './indexes.ts';
@@ -12,7 +12,7 @@ import { canonical, countUncounted, planTracking, wireStatus } from './tracking.
 import { ensureCondition, findCondition, hasFinalizer, isIndexed, type Job, newCondition } from './types.ts';
 
 export interface FlushHost {
-  readonly jobInformer: Informer;
+  readonly jobInformer: InformerHandle;
   readonly podControl: JobPodControl;
   readonly recorder: EventRecorder;
   writeStatus(job: Job): Promise<Job>;

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/object.ts';
 import { isStatusError } from '../../api/status.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { runWorkers } from '../run-workers.ts';
@@ -49,8 +48,8 @@ export async function ensureNamespaceDefaults(
  */
 export class NamespaceDefaultsController {
   private readonly queue = new WorkQueue<string>();
-  private readonly namespaces: Informer;
-  private readonly owned: Informer[];
+  private readonly namespaces: InformerHandle;
+  private readonly owned: InformerHandle[];
   private readonly registry: Registry;
   private readonly caPem: string;
   private readonly log: Logger;
@@ -59,10 +58,10 @@ export class NamespaceDefaultsController {
     this.registry = registry;
     this.caPem = caPem;
     this.log = log.child({ controller: 'namespace-defaults' });
-    this.namespaces = new Informer(localListWatch(registry.byResource('', 'namespaces')!));
+    this.namespaces = sharedInformers(registry).forStore(registry.byResource('', 'namespaces')!);
     this.namespaces.addHandler({ add: (o) => this.queue.add(o.metadata.name!) });
-    this.owned = ['configmaps', 'serviceaccounts'].map(
-      (p) => new Informer(localListWatch(registry.byResource('', p)!)),
+    this.owned = ['configmaps', 'serviceaccounts'].map((p) =>
+      sharedInformers(registry).forStore(registry.byResource('', p)!),
     );
     for (const inf of this.owned) {
       inf.addHandler({

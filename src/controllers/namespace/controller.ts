@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/object.ts';
 import { isStatusError } from '../../api/status.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import { namespaceFinalizer } from '../../registry/namespaces/strategy.ts';
 import type { Registry } from '../../registry/registry.ts';
@@ -15,14 +14,14 @@ import { runWorkers } from '../run-workers.ts';
  */
 export class NamespaceController {
   private readonly queue = new WorkQueue<string>();
-  private readonly informer: Informer;
+  private readonly informer: InformerHandle;
   private readonly registry: Registry;
   private readonly log: Logger;
 
   constructor(registry: Registry, log: Logger) {
     this.registry = registry;
     this.log = log.child({ controller: 'namespace' });
-    this.informer = new Informer(localListWatch(registry.byResource('', 'namespaces')!));
+    this.informer = sharedInformers(registry).forStore(registry.byResource('', 'namespaces')!);
     const enqueue = (o: KubeObject) => {
       if (o.metadata.deletionTimestamp) this.queue.add(o.metadata.name!);
     };

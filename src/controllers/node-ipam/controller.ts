@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import { isObject, type KubeObject } from '../../api/object.ts';
 import { isStatusError } from '../../api/status.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { EventRecorder } from '../events.ts';
@@ -23,7 +22,7 @@ const podCIDRs = (node: KubeObject): string[] => {
  */
 export class NodeIpamController {
   readonly cidrs: CidrSet;
-  readonly nodes: Informer;
+  readonly nodes: InformerHandle;
   private readonly queue = new WorkQueue<string>();
   private readonly registry: Registry;
   private readonly log: Logger;
@@ -40,7 +39,7 @@ export class NodeIpamController {
     this.log = log.child({ controller: 'node-ipam' });
     this.recorder = new EventRecorder(registry, 'cidrAllocator', this.log);
     this.cidrs = new CidrSet(options.clusterCidr ?? '10.42.0.0/16', options.nodeCidrMaskSize ?? 24);
-    this.nodes = new Informer(localListWatch(registry.byResource('', 'nodes')!));
+    this.nodes = sharedInformers(registry).forStore(registry.byResource('', 'nodes')!);
     const enqueue = (n: KubeObject) => this.queue.add(n.metadata.name!);
     this.nodes.addHandler({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
   }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isObject, type KubeObject, timestamp } from '../../api/object.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { indexByNodeName, onNode } from '../../client/indexes.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { EventRecorder } from '../events.ts';
@@ -51,9 +51,9 @@ const podNode = (p: KubeObject) =>
  * marked not ready. Eviction itself is the taint eviction controller's.
  */
 export class NodeLifecycleController {
-  readonly nodes: Informer;
-  readonly pods: Informer;
-  readonly leases: Informer;
+  readonly nodes: InformerHandle;
+  readonly pods: InformerHandle;
+  readonly leases: InformerHandle;
   private readonly registry: Registry;
   private readonly log: Logger;
   private readonly recorder: EventRecorder;
@@ -82,10 +82,12 @@ export class NodeLifecycleController {
       unhealthyZoneThreshold: options.unhealthyZoneThreshold ?? 0.55,
       taintPeriodMs: options.taintPeriodMs ?? 100,
     };
-    this.nodes = new Informer(localListWatch(registry.byResource('', 'nodes')!));
-    this.pods = new Informer(localListWatch(registry.byResource('', 'pods')!));
-    this.leases = new Informer(
-      localListWatch(registry.byResource('coordination.k8s.io', 'leases')!, 'kube-node-lease'),
+    this.nodes = sharedInformers(registry).forStore(registry.byResource('', 'nodes')!);
+    this.pods = sharedInformers(registry).forStore(registry.byResource('', 'pods')!);
+    indexByNodeName(this.pods);
+    this.leases = sharedInformers(registry).forStore(
+      registry.byResource('coordination.k8s.io', 'leases')!,
+      'kube-node-lease',
     );
     const nodeChanged = (n: KubeObject) => {
       this.tainterFor(zoneKey(n));
@@ -189,11 +191,7 @@ export class NodeLifecycleController {
             'NodeNotReady',
             `Node ${name} status is now: NodeNotReady`,
           );
-          await markPodsNotReady(
-            this.registry,
-            this.recorder,
-            this.pods.list().filter((p) => podNode(p) === name),
-          );
+          await markPodsNotReady(this.registry, this.recorder, onNode(this.pods, name));
         }
       }
       await this.handleDisruption(zones, nodes);

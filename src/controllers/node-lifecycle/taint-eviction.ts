@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { isObject, type KubeObject } from '../../api/object.ts';
 import { isStatusError } from '../../api/status.ts';
-import { Informer, objectKeyOf } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { indexByNodeName, onNode } from '../../client/indexes.ts';
+import { objectKeyOf } from '../../client/informer.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { EventRecorder } from '../events.ts';
 import { updatePodCondition, updatePodStatus } from '../podgc/pod-conditions.ts';
@@ -28,8 +29,8 @@ const noExecute = (node: KubeObject | undefined): Taint[] =>
  * deleted when the shortest of those runs out, unless the taints go first.
  */
 export class TaintEvictionController {
-  readonly pods: Informer;
-  readonly nodes: Informer;
+  readonly pods: InformerHandle;
+  readonly nodes: InformerHandle;
   private readonly registry: Registry;
   private readonly log: Logger;
   private readonly recorder: EventRecorder;
@@ -44,8 +45,9 @@ export class TaintEvictionController {
     this.log = log.child({ controller: 'taint-eviction-controller' });
     this.recorder = new EventRecorder(registry, 'taint-eviction-controller', this.log);
     this.now = options.now ?? Date.now;
-    this.pods = new Informer(localListWatch(registry.byResource('', 'pods')!));
-    this.nodes = new Informer(localListWatch(registry.byResource('', 'nodes')!));
+    this.pods = sharedInformers(registry).forStore(registry.byResource('', 'pods')!);
+    indexByNodeName(this.pods);
+    this.nodes = sharedInformers(registry).forStore(registry.byResource('', 'nodes')!);
     const nodeChanged = (old: KubeObject | undefined, node: KubeObject | undefined) => {
       if (old && node && JSON.stringify(noExecute(old)) === JSON.stringify(noExecute(node))) return;
       this.handleNode((node ?? old)!.metadata.name!);
@@ -126,7 +128,7 @@ export class TaintEvictionController {
     const taints = noExecute(node);
     if (taints.length === 0) this.tainted.delete(name);
     else this.tainted.set(name, taints);
-    const pods = this.pods.list().filter((p) => podNode(p) === name);
+    const pods = onNode(this.pods, name);
     const now = this.now();
     for (const pod of pods) {
       if (taints.length === 0) this.cancel(objectKeyOf(pod));

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { isObject, type KubeObject } from '../../api/object.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { markFailedAndDeletePod } from './pod-conditions.ts';
 
@@ -50,8 +49,8 @@ const hasTaint = (node: KubeObject, key: string) =>
  * force-deleted.
  */
 export class PodGCController {
-  readonly pods: Informer;
-  readonly nodes: Informer;
+  readonly pods: InformerHandle;
+  readonly nodes: InformerHandle;
   private readonly registry: Registry;
   private readonly log: Logger;
   private readonly threshold: number;
@@ -69,8 +68,8 @@ export class PodGCController {
     this.periodMs = options.checkPeriodMs ?? 20_000;
     this.quarantineMs = options.quarantineMs ?? 40_000;
     this.now = options.now ?? Date.now;
-    this.pods = new Informer(localListWatch(registry.byResource('', 'pods')!));
-    this.nodes = new Informer(localListWatch(registry.byResource('', 'nodes')!));
+    this.pods = sharedInformers(this.registry).forStore(registry.byResource('', 'pods')!);
+    this.nodes = sharedInformers(this.registry).forStore(registry.byResource('', 'nodes')!);
   }
 
   async start(): Promise<void> {

@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { KubeObject, OwnerReference } from '../../api/object.ts';
 import { fromLabelSelectorObject, type LabelSelector } from '../../api/selectors/index.ts';
 import { isStatusError } from '../../api/status.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { claimCandidates, indexByNamespace, indexForClaims, inNamespace } from '../../client/indexes.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { EventRecorder } from '../events.ts';
@@ -36,8 +36,8 @@ function selectorOf(rs: ReplicaSet): LabelSelector | undefined {
 export class ReplicaSetController {
   readonly queue = new WorkQueue<string>();
   readonly expectations = new Expectations();
-  private readonly rsInformer: Informer;
-  private readonly podInformer: Informer;
+  private readonly rsInformer: InformerHandle;
+  private readonly podInformer: InformerHandle;
   private readonly registry: Registry;
   private readonly podControl: PodControl;
   private readonly log: Logger;
@@ -51,8 +51,10 @@ export class ReplicaSetController {
       registry,
       new EventRecorder(registry, 'replicaset-controller', this.log),
     );
-    this.rsInformer = new Informer(localListWatch(registry.byResource('apps', 'replicasets')!));
-    this.podInformer = new Informer(localListWatch(registry.byResource('', 'pods')!));
+    this.rsInformer = sharedInformers(registry).forStore(registry.byResource('apps', 'replicasets')!);
+    this.podInformer = sharedInformers(registry).forStore(registry.byResource('', 'pods')!);
+    indexForClaims(this.podInformer);
+    indexByNamespace(this.podInformer);
     this.rsInformer.addHandler({
       add: (rs) => this.queue.add(keyOf(rs)),
       update: (old, cur) => {
@@ -165,10 +167,7 @@ export class ReplicaSetController {
       this.log.warn({ key }, 'invalid selector');
       return;
     }
-    const namespace = rs.metadata.namespace;
-    const active = (this.podInformer.list() as Pod[]).filter(
-      (p) => p.metadata.namespace === namespace && isPodActive(p),
-    );
+    const active = (claimCandidates(this.podInformer, rs) as Pod[]).filter(isPodActive);
     const pods = await claimObjects(
       {
         owner: rs,
@@ -256,8 +255,8 @@ export class ReplicaSetController {
     for (const member of family) {
       const selector = selectorOf(member);
       if (!selector) continue;
-      for (const p of this.podInformer.list() as Pod[]) {
-        if (p.metadata.namespace !== rs.metadata.namespace || seen.has(p.metadata.uid!)) continue;
+      for (const p of inNamespace(this.podInformer, rs.metadata.namespace) as Pod[]) {
+        if (seen.has(p.metadata.uid!)) continue;
         if (!selector.matches(p.metadata.labels ?? {})) continue;
         seen.add(p.metadata.uid!);
         related.push(p);

@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/object.ts';
 import { fromLabelSelectorObject, type LabelSelector } from '../../api/selectors/index.ts';
 import { isStatusError } from '../../api/status.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { claimCandidates, indexForClaims } from '../../client/indexes.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { EventRecorder } from '../events.ts';
@@ -31,9 +31,9 @@ export class StatefulSetController {
   readonly queue = new WorkQueue<string>();
   private readonly registry: Registry;
   private readonly log: Logger;
-  private readonly sets: Informer;
-  private readonly pods: Informer;
-  private readonly revisions: Informer;
+  private readonly sets: InformerHandle;
+  private readonly pods: InformerHandle;
+  private readonly revisions: InformerHandle;
   private readonly control: StatefulSetControl;
 
   constructor(registry: Registry, log: Logger) {
@@ -43,9 +43,11 @@ export class StatefulSetController {
       registry,
       new EventRecorder(registry, 'statefulset-controller', this.log),
     );
-    this.sets = new Informer(localListWatch(registry.byResource('apps', 'statefulsets')!));
-    this.pods = new Informer(localListWatch(registry.byResource('', 'pods')!));
-    this.revisions = new Informer(localListWatch(registry.byResource('apps', 'controllerrevisions')!));
+    this.sets = sharedInformers(registry).forStore(registry.byResource('apps', 'statefulsets')!);
+    this.pods = sharedInformers(registry).forStore(registry.byResource('', 'pods')!);
+    this.revisions = sharedInformers(registry).forStore(registry.byResource('apps', 'controllerrevisions')!);
+    indexForClaims(this.pods);
+    indexForClaims(this.revisions);
     this.sets.addHandler({
       add: (s) => this.queue.add(keyOf(s)),
       update: (_o, s) => this.queue.add(keyOf(s)),
@@ -114,7 +116,6 @@ export class StatefulSetController {
       this.log.warn({ key }, 'invalid selector');
       return;
     }
-    const inNamespace = (o: KubeObject) => o.metadata.namespace === set.metadata.namespace;
     const ref = newControllerRef(set, 'apps/v1', 'StatefulSet');
     const canAdopt = recheckDeletion(this.registry.byResource('apps', 'statefulsets')!, set);
     const matches = (o: KubeObject) => selector.matches(o.metadata.labels ?? {});
@@ -126,7 +127,7 @@ export class StatefulSetController {
         matches,
         canAdopt,
       },
-      this.revisions.list().filter(inNamespace) as ControllerRevision[],
+      claimCandidates(this.revisions, set) as ControllerRevision[],
     );
     const pods = await claimObjects(
       {
@@ -136,7 +137,7 @@ export class StatefulSetController {
         matches: (p) => matches(p) && isMemberOf(set, p),
         canAdopt,
       },
-      this.pods.list().filter(inNamespace) as Pod[],
+      claimCandidates(this.pods, set) as Pod[],
     );
     try {
       await this.control.sync(set, pods, revisions);

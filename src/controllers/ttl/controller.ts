@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { isObject, type KubeObject } from '../../api/object.ts';
 import { isStatusError } from '../../api/status.ts';
-import { Informer, objectKeyOf } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { objectKeyOf } from '../../client/informer.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { WorkQueue } from '../../client/workqueue.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { runWorkers } from '../run-workers.ts';
@@ -34,7 +34,7 @@ export function expiresAt(job: KubeObject): number | undefined {
  */
 export class TtlAfterFinishedController {
   private readonly queue = new WorkQueue<string>();
-  readonly jobs: Informer;
+  readonly jobs: InformerHandle;
   private readonly registry: Registry;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -43,7 +43,7 @@ export class TtlAfterFinishedController {
     this.registry = registry;
     this.log = log.child({ controller: 'ttl-after-finished' });
     this.now = options.now ?? Date.now;
-    this.jobs = new Informer(localListWatch(registry.byResource('batch', 'jobs')!));
+    this.jobs = sharedInformers(registry).forStore(registry.byResource('batch', 'jobs')!);
     const changed = (job: KubeObject) => {
       if (expiresAt(job) !== undefined) this.queue.add(objectKeyOf(job));
     };

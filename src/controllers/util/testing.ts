@@ -3,8 +3,7 @@
  * default namespace, a stand-in kubelet that marks pods Running and Ready, and polling.
  */
 import { type KubeObject, timestamp } from '../../api/object.ts';
-import { Informer } from '../../client/informer.ts';
-import { localListWatch } from '../../client/local.ts';
+import { type InformerHandle, sharedInformers } from '../../client/shared.ts';
 import { Registry } from '../../registry/registry.ts';
 import { openBackend } from '../../storage/index.ts';
 import type { Backend } from '../../storage/types.ts';
@@ -65,7 +64,7 @@ export class FakeKubelet {
   private readonly delayMs: number;
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
-  private informer: Informer | undefined;
+  private informer: InformerHandle | undefined;
 
   constructor(registry: Registry, delayMs = 10) {
     this.registry = registry;
@@ -73,7 +72,7 @@ export class FakeKubelet {
   }
 
   async start(): Promise<void> {
-    this.informer = new Informer(localListWatch(this.registry.byResource('', 'pods')!));
+    this.informer = sharedInformers(this.registry).forStore(this.registry.byResource('', 'pods')!);
     const consider = (pod: KubeObject) => {
       const status = pod.status as { phase?: string } | undefined;
       if (this.stopped || pod.metadata.deletionTimestamp || status?.phase === 'Running' || this.hold(pod))

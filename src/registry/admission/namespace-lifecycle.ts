@@ -1,14 +1,16 @@
-import { StatusError } from '../../api/status.ts';
-import type { ResourceStore } from '../store.ts';
+import type { KubeObject } from '../../api/object.ts';
+import { StatusError, statusErrors } from '../../api/status.ts';
 
 /**
  * Upstream's NamespaceLifecycle admission: nothing is created in a namespace that does not
- * exist (404 from the namespace lookup) or is being deleted (403).
+ * exist (404 from the namespace lookup) or is being deleted (403). `getNamespace` is the
+ * registry's informer-backed read (undefined: no such namespace).
  */
-export function namespaceLifecycle(namespaces: ResourceStore) {
+export function namespaceLifecycle(getNamespace: (name: string) => Promise<KubeObject | undefined>) {
   return async (namespace: string | undefined): Promise<void> => {
     if (!namespace) return;
-    const ns = await namespaces.get(undefined, namespace);
+    const ns = await getNamespace(namespace);
+    if (!ns) throw statusErrors.notFound({ group: '', resource: 'namespaces' }, namespace);
     if (!ns.metadata.deletionTimestamp) return;
     throw new StatusError(
       403,

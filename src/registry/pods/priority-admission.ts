@@ -1,6 +1,6 @@
 import { isObject, type KubeObject } from '../../api/object.ts';
 import { statusErrors } from '../../api/status.ts';
-import type { Admit, ResourceStore } from '../store.ts';
+import type { Admit } from '../store.ts';
 import { computedPriority } from './admission.ts';
 
 const podsResource = { group: '', resource: 'pods' };
@@ -10,15 +10,21 @@ const podsResource = { group: '', resource: 'pods' };
  * PriorityClass gets its value and preemptionPolicy (403 when the class does not exist or
  * the pod states another value); a pod naming none gets the globalDefault class if there is
  * one. Built-in classes and "no class at all" are settled by the pod strategy already.
+ * The classes are read through `classes` (the registry's informer-backed reads).
  */
-export function priorityAdmission(priorityClasses: ResourceStore, next: Admit | undefined): Admit {
+export interface PriorityClassReads {
+  get(name: string): Promise<KubeObject | undefined>;
+  list(): Promise<KubeObject[]>;
+}
+
+export function priorityAdmission(priorityClasses: PriorityClassReads, next: Admit | undefined): Admit {
   return async (op, obj, old) => {
     if (op === 'create') await admitPriority(priorityClasses, obj);
     await next?.(op, obj, old);
   };
 }
 
-async function admitPriority(classes: ResourceStore, pod: KubeObject): Promise<void> {
+async function admitPriority(classes: PriorityClassReads, pod: KubeObject): Promise<void> {
   const spec = isObject(pod.spec) ? pod.spec : undefined;
   if (!spec) return;
   const name = pod.metadata.name ?? '';
@@ -26,13 +32,12 @@ async function admitPriority(classes: ResourceStore, pod: KubeObject): Promise<v
   if (className && computedPriority(spec) !== undefined) return;
   let pc: KubeObject | undefined;
   if (className) {
-    pc = await classes.get(undefined, className).catch(() => undefined);
+    pc = await classes.get(className).catch(() => undefined);
     if (!pc) {
       throw statusErrors.forbidden(podsResource, name, `no PriorityClass with name ${className} was found`);
     }
   } else {
-    const { items } = await classes.list(undefined);
-    pc = items.find((c) => c.globalDefault === true);
+    pc = (await classes.list()).find((c) => c.globalDefault === true);
     if (!pc) return;
     className = pc.metadata.name!;
     // The strategy set priority 0 for a pod with no class; the global default replaces it.
