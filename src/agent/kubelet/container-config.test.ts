@@ -5,6 +5,7 @@ import {
   ContainerConfigError,
   type ContainerFacts,
   containerConfig,
+  containerHash,
   etcHostsContent,
 } from './container-config.ts';
 
@@ -108,4 +109,25 @@ test('/etc/hosts content with subdomain and host aliases', () => {
   );
   assert.match(text, /^10\.88\.1\.5\tdb-0\.db\.shop\.svc\.cluster\.local\tdb-0$/m);
   assert.match(text, /# Entries added by HostAliases.\n10\.1\.2\.3\tfoo\tbar\n$/);
+});
+
+test('the container hash ignores key order and undefined fields (list vs watch objects)', () => {
+  const fromWatch = {
+    name: 'c',
+    image: 'busybox',
+    command: ['sleep', '1'],
+    volumeMounts: [{ name: 'v', mountPath: '/v' }],
+  };
+  const fromList = {
+    command: ['sleep', '1'],
+    image: 'busybox',
+    name: 'c',
+    volumeMounts: [{ mountPath: '/v', name: 'v', readOnly: undefined }],
+    tty: undefined,
+  };
+  assert.equal(containerHash(fromWatch as never), containerHash(fromList as never));
+  assert.notEqual(
+    containerHash(fromWatch as never),
+    containerHash({ ...fromWatch, image: 'other' } as never),
+  );
 });

@@ -27,7 +27,23 @@ export const containerHashAnnotation = 'io.kubernetes.container.hash';
  */
 export function containerHash(c: V1Container): string {
   const { resources: _resources, resizePolicy: _resize, ...rest } = c;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 16);
+}
+
+/**
+ * JSON with object keys sorted and undefined fields left out: a pod read from a list (client-node
+ * rebuilds it in its model's field order) and the same pod from a watch event (the API's order)
+ * must hash alike, or an agent restart would restart every container.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** A problem with the pod's spec or its references: the container waits with this reason. */
