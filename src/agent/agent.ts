@@ -160,7 +160,8 @@ export async function startAgent(
     stops.push(() => registration.stop());
 
     const podCidr = await registration.podCidr();
-    for (const problem of await ensureNodeNetworking())
+    // A loopback node IP: NodePorts and LoadBalancer IPs on it need route_localnet (as kube-proxy).
+    for (const problem of await ensureNodeNetworking({ routeLocalnet: config.nodeIp.startsWith('127.') }))
       log.warn({ problem }, 'a kernel setting for the pod network failed');
     const bridge = bridgeNameFor(config.nodeName);
     writeCniConfig({

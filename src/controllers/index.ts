@@ -19,6 +19,7 @@ import { NodeLifecycleController } from './node-lifecycle/controller.ts';
 import { TaintEvictionController } from './node-lifecycle/taint-eviction.ts';
 import { PodGCController } from './podgc/controller.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';
+import { ServiceLbController } from './servicelb/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
 import { TtlAfterFinishedController } from './ttl/controller.ts';
 
@@ -56,6 +57,7 @@ export async function startControllers(
     new NodeLifecycleController(registry, log),
     new TaintEvictionController(registry, log),
     new NodeIpamController(registry, log, { clusterCidr: config.clusterCidr }),
+    new ServiceLbController(registry, log),
     // Admission's per-create reads (Namespace, PriorityClasses) from the shared informers.
     { start: () => registry.startAdmissionCaches(), stop: () => registry.stopAdmissionCaches() },
   ];

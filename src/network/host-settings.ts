@@ -19,8 +19,14 @@ function setSysctl(name: string, value: string): string | undefined {
   }
 }
 
-/** Applies the settings; returns what could not be set (the caller logs it), never throws. */
-export async function ensureNodeNetworking(): Promise<string[]> {
+/**
+ * Applies the settings; returns what could not be set (the caller logs it), never throws.
+ * `routeLocalnet` (a node IP on loopback): connections to a NodePort or LoadBalancer IP on
+ * 127.0.0.1 are DNATed to pods behind the bridge, which the kernel drops as martians unless
+ * net.ipv4.conf.all.route_localnet=1, as kube-proxy sets it. The service proxy then drops new
+ * connections to 127.0.0.0/8 arriving on any other interface (CVE-2020-8558).
+ */
+export async function ensureNodeNetworking(options: { routeLocalnet?: boolean } = {}): Promise<string[]> {
   const problems: string[] = [];
   if (!existsSync('/proc/sys/net/bridge')) {
     await run('modprobe', ['br_netfilter']).catch((e: Error) =>
@@ -31,6 +37,7 @@ export async function ensureNodeNetworking(): Promise<string[]> {
     ['net.ipv4.ip_forward', '1'],
     ['net.bridge.bridge-nf-call-iptables', '1'],
     ['net.bridge.bridge-nf-call-ip6tables', '1'],
+    ...(options.routeLocalnet ? ([['net.ipv4.conf.all.route_localnet', '1']] as const) : []),
   ] as const) {
     const problem = setSysctl(name, value);
     if (problem) problems.push(problem);

@@ -327,6 +327,14 @@ describe('buildRuleset', () => {
     assert.match(warnings.join('\n'), /tcp \. 30100 is claimed by more than one Service/);
     assert.match(warnings.join('\n'), /default\/c port http: unsupported protocol ICMP/);
   });
+
+  it('guards loopback when a node IP is on it (route_localnet), and only then', () => {
+    const guard = /"!=","left":\{"meta":\{"key":"iifname"\}\},"right":"lo".*127\.0\.0\.0.*"drop"/;
+    const loop = buildRuleset(base({ nodeIps: ['127.0.0.1'] }), 'ip');
+    assert.deepEqual(loop.sets.get(sets.nodePortIps)!.elements, ['127.0.0.1']);
+    assert.match(rulesOf(loop, chains.filterInput), guard);
+    assert.doesNotMatch(rulesOf(buildRuleset(base({}), 'ip'), chains.filterInput), guard);
+  });
 });
 
 describe('buildRuleset caching', () => {

@@ -26,6 +26,7 @@ import {
   bitXor,
   concat,
   ct,
+  drop,
   type Expr,
   fib,
   jump,
@@ -179,6 +180,20 @@ function baseSkeleton(ctx: Ctx, nodeIps: string[], clusterRanges: string[]): voi
   ] as const) {
     rs.chain(name, { type: 'filter', hook, prio: -110 });
     rs.rule(name, [match(ct('state'), 'in', 'new'), jump(chains.endpointsCheck)]);
+  }
+  // A node IP on loopback means route_localnet is on (host-settings.ts): what arrives for
+  // 127.0.0.0/8 from another interface must not open connections to loopback services.
+  if (ctx.family === 'ip' && nodeIps.some((ip) => ip.startsWith('127.'))) {
+    rs.rule(
+      chains.filterInput,
+      [
+        match(meta('iifname'), '!=', 'lo'),
+        match(daddr, '==', addrOrPrefix('127.0.0.0/8')),
+        match(ct('state'), 'in', 'new'),
+        drop(),
+      ],
+      'no new connections to loopback from outside (route_localnet)',
+    );
   }
   rs.chain(chains.endpointsCheck);
   rs.rule(chains.endpointsCheck, [vmap(concat(daddr, proto, dport), setRef(sets.noEndpointServices))]);
