@@ -15,6 +15,7 @@ import { bridgeNameFor, writeCniConfig } from '../network/cni/config.ts';
 import { dnsLabelFor, ensureDnsAddress } from '../network/dns/address.ts';
 import { startClusterDns } from '../network/dns/cluster-dns.ts';
 import { ensureNodeNetworking } from '../network/host-settings.ts';
+import { PolicyAgent } from '../network/policy/index.ts';
 import { Proxier } from '../network/proxy/index.ts';
 import { shareConnections } from '../sim/api.ts';
 import type { AgentConfig } from './config.ts';
@@ -209,6 +210,15 @@ export async function startAgent(
     proxier.start();
     stops.push(() => services.stop());
     stops.push(() => proxier.stop());
+    const policy = new PolicyAgent({
+      kc,
+      nodeName: config.nodeName,
+      nodeIps: [config.nodeIp],
+      table: `${config.proxyTable}-policy`,
+      log: log.child({ component: 'network-policy' }),
+    });
+    await policy.start();
+    stops.push(() => policy.stop());
     const dnsIp = config.clusterDns[0]!;
     try {
       await ensureDnsAddress(dnsIp, dnsLabelFor(config.nodeName));

@@ -5,6 +5,7 @@
  */
 import { bridgeNameFor } from '../network/cni/config.ts';
 import { removeDnsAddress } from '../network/dns/address.ts';
+import { removePolicyTables } from '../network/policy/index.ts';
 import { removeTables } from '../network/proxy/index.ts';
 import type { AgentConfig } from './config.ts';
 import { type CleanupReport, cleanupNodeState } from './containerd/cleanup.ts';
@@ -33,6 +34,9 @@ export async function cleanupAgent(
     });
     await removeDnsAddress(config.clusterDns[0]!);
     await removeTables({ table: config.proxyTable }).catch((e: Error) =>
+      report.errors.push(`nft: ${e.message}`),
+    );
+    await removePolicyTables({ table: `${config.proxyTable}-policy` }).catch((e: Error) =>
       report.errors.push(`nft: ${e.message}`),
     );
     return report;
