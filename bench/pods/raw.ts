@@ -167,6 +167,35 @@ export async function rawCriFloor(
   return result;
 }
 
+/**
+ * Starts `count` busybox pods all at once; returns each pod's ms from the common start to its
+ * StartContainer answer (what a watcher of pods created together would see). Removes them all.
+ */
+export async function rawCriConcurrent(
+  cri: CriClient,
+  count: number,
+  opts: RawFloorOptions,
+): Promise<number[]> {
+  const tag = `c${Date.now().toString(36)}`;
+  const t0 = performance.now();
+  const runs = await Promise.allSettled(
+    Array.from({ length: count }, async (_, i) => {
+      const pod = await startRawPod(cri, {
+        name: `raw-${tag}-${i}`,
+        namespace: opts.namespace ?? 'bench',
+        uid: `00000000-0000-4000-9000-${tag.padStart(8, '0').slice(-8)}${String(i).padStart(4, '0')}`,
+        logRoot: opts.logRoot,
+        cgroupParent: opts.cgroupParent,
+      });
+      return { id: pod.sandboxId, ms: Math.round((performance.now() - t0) * 10) / 10 };
+    }),
+  );
+  for (const r of runs) if (r.status === 'fulfilled') await removeRawPod(cri, r.value.id).catch(() => {});
+  const failed = runs.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return runs.map((r) => (r as PromiseFulfilledResult<{ ms: number }>).value.ms);
+}
+
 /** min / median / max of a sample, for printing. */
 export function summary(ms: number[]): { min: number; median: number; max: number } {
   const s = [...ms].sort((a, b) => a - b);
