@@ -17,6 +17,7 @@ import { startClusterDns } from '../network/dns/cluster-dns.ts';
 import { ensureNodeNetworking } from '../network/host-settings.ts';
 import { PolicyAgent } from '../network/policy/index.ts';
 import { Proxier } from '../network/proxy/index.ts';
+import { HostGwRouter } from '../network/routes/controller.ts';
 import { shareConnections } from '../sim/api.ts';
 import type { AgentConfig } from './config.ts';
 import { type ContainerdSupervisor, startContainerd } from './containerd/supervisor.ts';
@@ -210,6 +211,9 @@ export async function startAgent(
     proxier.start();
     stops.push(() => services.stop());
     stops.push(() => proxier.stop());
+    const router = new HostGwRouter(kc, config.nodeName, log.child({ component: 'routes' }));
+    await router.start();
+    stops.push(() => router.stop());
     const policy = new PolicyAgent({
       kc,
       nodeName: config.nodeName,

@@ -4,6 +4,7 @@ import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { isStatusError, type StatusError, statusErrors } from '../api/status.ts';
 import type { Registry } from '../registry/registry.ts';
+import { type JoinHandler, joinPaths } from '../server/join/handler.ts';
 import { type Authorizer, authenticate, mastersOnly, type TokenAuthenticator } from './authn.ts';
 import { decodeObjectBody, readBody } from './body.ts';
 import type { Reply, UserInfo } from './context.ts';
@@ -44,6 +45,8 @@ export interface ApiServerOptions {
   readonly serviceAccountTokens?: { signer: ServiceAccountTokenSigner; audiences: string[] };
   /** metrics.k8s.io (kubectl top), when the server has a way to reach the agents' stats. */
   readonly metricsApi?: MetricsApi;
+  /** skiff's join endpoints (/cacerts, /v1-skiff/node-credentials): token-authenticated, not Kubernetes. */
+  readonly join?: JoinHandler;
 }
 
 type Env = { Bindings: HttpBindings; Variables: { user: UserInfo } };
@@ -70,6 +73,17 @@ export function createApiApp(options: ApiServerOptions): Hono<Env> {
     return statusResponse(c, statusErrors.internal(err instanceof Error ? err.message : String(err)));
   });
   app.notFound((c) => statusResponse(c, statusErrors.notFoundPath()));
+
+  if (options.join) {
+    const join = options.join;
+    app.use('*', async (c, next) => {
+      if (!joinPaths.has(c.req.path)) return next();
+      const body = c.req.method === 'POST' ? await c.req.text() : '';
+      const reply = await join(c.req.path, c.req.method, c.req.header('authorization'), body);
+      if (!reply) return next();
+      return c.body(reply.body, reply.status as 200, { 'Content-Type': reply.contentType });
+    });
+  }
 
   app.use('*', async (c, next) => {
     if (publicPaths.has(c.req.path)) return next();

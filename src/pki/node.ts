@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ensurePrivateDir } from './files.ts';
+import type { CertificateRequest } from './issue.ts';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.ts';
 import { ensureLeafCertificate } from './leaf.ts';
 import { classifySans } from './sans.ts';
@@ -27,6 +28,26 @@ export interface NodeCredentialsRequest {
   readonly now?: Date;
 }
 
+/** The node's client certificate: `system:node:<name>` in group `system:nodes`. */
+export function nodeClientRequest(nodeName: string): CertificateRequest {
+  return {
+    commonName: `system:node:${nodeName}`,
+    organizations: ['system:nodes'],
+    usage: 'client',
+    days: 365,
+  };
+}
+
+/** The node endpoint's serving certificate, for its name, loopback and its addresses. */
+export function nodeServingRequest(nodeName: string, addresses: readonly string[]): CertificateRequest {
+  return {
+    commonName: nodeName,
+    usage: 'server',
+    sans: classifySans([nodeName, 'localhost', '127.0.0.1', ...addresses]),
+    days: 365,
+  };
+}
+
 /**
  * Issues (or keeps, while still right) the embedded agent's credentials from the server's own
  * CAs, as k3s does for its in-process agent: a client certificate `system:node:<name>` in group
@@ -47,24 +68,14 @@ export async function ensureNodeCredentials(
     tlsDir,
     'client-kubelet',
     clientCa,
-    {
-      commonName: `system:node:${request.nodeName}`,
-      organizations: ['system:nodes'],
-      usage: 'client',
-      days: 365,
-    },
+    nodeClientRequest(request.nodeName),
     options,
   );
   const serving = await ensureLeafCertificate(
     tlsDir,
     'serving-kubelet',
     serverCa,
-    {
-      commonName: request.nodeName,
-      usage: 'server',
-      sans: classifySans([request.nodeName, 'localhost', '127.0.0.1', ...request.addresses]),
-      days: 365,
-    },
+    nodeServingRequest(request.nodeName, request.addresses),
     { ...options, withChain: true },
   );
   const kubeconfig = renderKubeconfig({

@@ -16,6 +16,8 @@ export interface ServerOptions {
   clusterDns?: string;
   clusterDomain?: string;
   disableAgent?: boolean;
+  /** The secret part of the join token (default: made once and kept in <data-dir>/server/token). */
+  token?: string;
   /** The embedded agent's own flags (node name, IP, runtime endpoint, labels, taints…). */
   agent?: AgentOptions;
 }
@@ -36,6 +38,7 @@ export interface ServerConfig {
   readonly clusterDns: string;
   readonly clusterDomain: string;
   readonly disableAgent: boolean;
+  readonly token: string | undefined;
   readonly tlsDir: string;
   readonly agent: AgentOptions;
 }
@@ -83,6 +86,7 @@ export function compileServerConfig(options: ServerOptions): ServerConfig {
     clusterDns: options.clusterDns ?? '10.43.0.10',
     clusterDomain: options.clusterDomain ?? 'cluster.local',
     disableAgent: options.disableAgent ?? false,
+    token: options.token,
     tlsDir: path.join(dataDir, 'server', 'tls'),
     agent: {
       ...options.agent,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { createApiApp } from '../apiserver/app.ts';
 import { kubeletSummaryFetcher } from '../apiserver/metrics-api/fetch-summary.ts';
@@ -17,6 +18,8 @@ import { openBackend } from '../storage/index.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { startEmbeddedAgent } from './embedded-agent.ts';
+import { joinHandler } from './join/handler.ts';
+import { ensureServerToken } from './join/token.ts';
 
 export interface RunningServer {
   readonly port: number;
@@ -42,6 +45,9 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const pods = registry.byResource('', 'pods')!;
   pods.admit = serviceAccountAdmission(registry.byResource('', 'serviceaccounts')!, pods.admit);
   const allocation = await serviceAllocation(registry, config);
+  // The secret part of the join token: `skiff server --token` (or SKIFF_TOKEN).
+  const joinSecret = config.token;
+  const joinToken = await ensureServerToken(path.join(config.dataDir, 'server'), pki.serverCaPem, joinSecret);
   let ready = false;
   const streaming = {
     registry,
@@ -61,6 +67,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     isReady: () => ready,
     tokens: serviceAccountAuthenticator({ registry, key: saKey, audiences: [defaultIssuer], log }),
     serviceAccountTokens: { signer: new ServiceAccountTokenSigner(saKey), audiences: [defaultIssuer] },
+    join: joinHandler(pki, joinToken.secret),
   });
   let api: Listening | undefined;
   let controllers: Controller[] = [];

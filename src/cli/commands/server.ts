@@ -33,6 +33,11 @@ export default class Server extends Command {
     'cluster-dns': Flags.string({ summary: 'Cluster DNS service IP', default: '10.43.0.10' }),
     'cluster-domain': Flags.string({ summary: 'Cluster domain', default: 'cluster.local' }),
     'disable-agent': Flags.boolean({ summary: 'Run the control plane only, without a node agent' }),
+    token: Flags.string({
+      char: 't',
+      summary: 'Secret part of the join token (default: made once, kept in <data-dir>/server/token)',
+      env: 'SKIFF_TOKEN',
+    }),
     ...agentFlags,
   };
 
@@ -52,6 +57,7 @@ export default class Server extends Command {
       clusterDns: flags['cluster-dns'],
       clusterDomain: flags['cluster-domain'],
       disableAgent: flags['disable-agent'],
+      token: flags.token,
       agent: agentOptions(flags),
     });
     const stopRequested = untilSignal();
