@@ -185,6 +185,7 @@ export async function startAgent(
       clusterDns: config.clusterDns,
       clusterDomain: config.clusterDomain,
       nodeIp: config.nodeIp,
+      registries: () => registries,
       log: log.child({ component: 'kubelet' }),
     });
     await kubelet.start();

@@ -5,6 +5,7 @@
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import type pino from 'pino';
 import { ImageManager } from '../images/pull.ts';
+import type { RegistriesConfig } from '../images/registries.ts';
 import type { ObjectSource } from '../volumes/source.ts';
 import type { KubeletCri } from './cri-types.ts';
 import { type EnsureImage, ImageError, type ProbesLike, type RunHook } from './deps.ts';
@@ -36,9 +37,15 @@ export function criExec(cri: KubeletCri): ExecInContainer {
 }
 
 /** The image manager (pull policy, pull secrets, back-off) behind EnsureImage. */
-export function imageManagerEnsure(cri: KubeletCri, source: ObjectSource, events: PodEvents): EnsureImage {
+export function imageManagerEnsure(
+  cri: KubeletCri,
+  source: ObjectSource,
+  events: PodEvents,
+  registries?: () => RegistriesConfig,
+): EnsureImage {
   const manager = new ImageManager({
     cri: cri.image as never,
+    ...(registries ? { registries } : {}),
     onEvent: (pod, c, e) => events.record(pod, e.type, e.reason, e.message, fieldPathOf(pod, c.name)),
   });
   return async (pod, c, sandbox) => {

@@ -10,6 +10,7 @@ import type pino from 'pino';
 import { shareConnections } from '../../sim/api.ts';
 import { KeyedQueue } from '../../sim/queue.ts';
 import { keyOf, Reflector } from '../../sim/reflector.ts';
+import type { RegistriesConfig } from '../images/registries.ts';
 import { PodVolumes } from '../volumes/index.ts';
 import type { ObjectSource } from '../volumes/source.ts';
 import { Backoff } from './backoff.ts';
@@ -36,6 +37,8 @@ export interface KubeletOptions {
   log: pino.Logger;
   /** Replacements for the image manager, prober and hooks (tests). */
   ensureImage?: EnsureImage;
+  /** registries.yaml as loaded: credentials for pulls from those registries. */
+  registries?: () => RegistriesConfig;
   probes?: ProbesLike;
   runHook?: RunHook;
   /** How often the runtime is polled for container changes (ms). */
@@ -108,7 +111,7 @@ export class Kubelet {
       memoryCapacity: memoryCapacity(),
       source,
       services: () => this.listServices(),
-      ensureImage: o.ensureImage ?? imageManagerEnsure(o.cri, source, events),
+      ensureImage: o.ensureImage ?? imageManagerEnsure(o.cri, source, events, o.registries),
       makeVolumes: (pod, podDir) => new PodVolumes({ podDir, pod, source, log: o.log, nodeName: o.nodeName }),
       probes: this.probes,
       runHook: o.runHook ?? hookRunner(exec),
