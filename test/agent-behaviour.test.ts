@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { eventually } from './helpers/eventually.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 const root = process.getuid?.() === 0;
@@ -87,20 +88,8 @@ async function pod(name: string): Promise<any> {
   return JSON.parse(await server.ok(['get', 'pod', name, '-o', 'json']));
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const until = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000) =>
+  eventually(what, fn, ms, 500);
 
 test('init containers run in order before the main container', { skip: !root }, async () => {
   await server.ok(['wait', '--for=condition=Ready', 'pod/inits', '--timeout=90s']);

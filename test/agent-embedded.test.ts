@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { eventually } from './helpers/eventually.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 const root = process.getuid?.() === 0;
@@ -52,20 +53,8 @@ after(async () => {
   await server?.cleanup();
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const until = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000) =>
+  eventually(what, fn, ms, 500);
 
 test('the embedded agent registers its node, which turns Ready with host capacity', {
   skip: !root,

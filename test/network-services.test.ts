@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
+import { eventually } from './helpers/eventually.ts';
 import { rawClient } from './helpers/https-client.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
@@ -138,20 +139,8 @@ after(async () => {
   await server?.cleanup();
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const until = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000) =>
+  eventually(what, fn, ms, 500);
 
 interface PodInfo {
   metadata: { name: string };
