@@ -27,6 +27,7 @@ test('skiff server opens its datastore under --data-dir, writes a kubeconfig, an
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-cli-'));
   const args = [
     'server',
+    '--disable-agent',
     '--data-dir',
     dir,
     '--https-listen-port',
