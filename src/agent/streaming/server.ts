@@ -155,7 +155,11 @@ export async function startStreamingServer(options: StreamingServerOptions): Pro
     void dispatch(req, { socket, head });
   });
   server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  // Longer than clients' idle keep-alive (Node's global agent frees sockets after 5 s): the
+  // client closes an idle connection first, instead of reusing one this side just closed
+  // (ECONNRESET on the API server's next request).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
