@@ -3,27 +3,14 @@
  * pods and their sandboxes, containerd and its shims, mounts, cgroups, the CNI bridge, the
  * cluster DNS interface — removed. Pods stop; the data dir stays unless asked.
  */
-import { rmdirSync } from 'node:fs';
-import path from 'node:path';
 import { bridgeNameFor } from '../network/cni/config.ts';
 import { removeDnsAddress } from '../network/dns/address.ts';
 import { removePolicyTables } from '../network/policy/index.ts';
 import { removeTables } from '../network/proxy/index.ts';
 import type { AgentConfig } from './config.ts';
-import { type CleanupReport, cgroupRoots, cleanupNodeState } from './containerd/cleanup.ts';
+import { type CleanupReport, cleanupNodeState } from './containerd/cleanup.ts';
 import { containerdPaths } from './containerd/config.ts';
 import { CriClient } from './cri/client.ts';
-
-/** `/skiff` once its last node is gone (it is shared by the nodes of one machine; rmdir fails while in use). */
-function removeEmptyParentCgroup(cgroupParent: string): void {
-  const parent = path.dirname(cgroupParent);
-  if (parent === '/' || parent === '.') return;
-  for (const root of cgroupRoots()) {
-    try {
-      rmdirSync(path.join(root, parent));
-    } catch {}
-  }
-}
 
 export async function cleanupAgent(
   config: AgentConfig,
@@ -45,7 +32,6 @@ export async function cleanupAgent(
       ...(cri ? { cri } : {}),
       removeDir: o.removeDir ?? false,
     });
-    removeEmptyParentCgroup(config.cgroupParent);
     await removeDnsAddress(config.clusterDns[0]!);
     await removeTables({ table: config.proxyTable }).catch((e: Error) =>
       report.errors.push(`nft: ${e.message}`),
