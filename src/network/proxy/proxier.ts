@@ -1,60 +1,26 @@
 /**
- * Keeps the kernel's `skiff` tables equal to what the caches say. `update()` only records the
- * new state and schedules a sync; syncs are coalesced (a short batch delay, then at most one per
- * `minSyncIntervalMs`), apply one nft transaction for all families — only what changed since the
- * last applied state, or a full replace when there is none — and retry with exponential backoff
- * when nft refuses (the kernel keeps the previous ruleset: a transaction is all or nothing).
- * Every `checkIntervalMs` a marker rule carrying the generation is read back; a table that was
- * deleted or flushed is rebuilt in full.
+ * The service proxy's tables (`ip skiff`, `ip6 skiff`) kept equal to the Services and
+ * EndpointSlices the caches hold, by the shared table syncer (coalesced syncs, one nft
+ * transaction, diffs or full replaces, retries, flush detection).
  */
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
-import {
-  type Command,
-  diffCommands,
-  fullCommands,
-  type NftOptions,
-  apply as nftApply,
-  listChain as nftListChain,
-  type Ruleset,
-  ret,
-} from '../nftables/index.ts';
+import { TableSyncer, type TableSyncOptions } from '../nftables/table-syncer.ts';
 import { buildRuleset, defaultTable } from './rules.ts';
-import type { IpFamily } from './service-ports.ts';
 
-export const markerChain = 'generation';
+export {
+  markerChain,
+  type NftRunner,
+  type SyncLogger as ProxyLogger,
+  type SyncStatus,
+} from '../nftables/table-syncer.ts';
 
-export interface ProxyLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-/** The two nft operations the Proxier needs; tests may pass their own. */
-export interface NftRunner {
-  apply(commands: Command[], opts: NftOptions): Promise<void>;
-  listChain(family: IpFamily, table: string, chain: string, opts: NftOptions): Promise<unknown[] | null>;
-}
-
-export interface ProxierOptions {
+export interface ProxierOptions extends TableSyncOptions {
   nodeName: string;
   nodeIps: string[];
   clusterCidr?: string;
   podCidr?: string;
   masqueradeAll?: boolean;
   table?: string;
-  families?: IpFamily[];
-  nft?: NftOptions;
-  runner?: NftRunner;
-  log?: ProxyLogger;
-  /** Wait this long after the first change of a burst before syncing. Default 10 ms. */
-  batchDelayMs?: number;
-  /** At most one sync per this interval. Default 250 ms. */
-  minSyncIntervalMs?: number;
-  /** How often the table is checked for deletion or flushing. Default 5 s; 0 disables. */
-  checkIntervalMs?: number;
-  /** First retry delay after a failed transaction, doubled each time up to maxRetryMs. */
-  retryMs?: number;
-  maxRetryMs?: number;
 }
 
 export interface ProxierState {
@@ -63,199 +29,30 @@ export interface ProxierState {
   nodeIps?: string[];
 }
 
-export interface SyncStatus {
-  generation: number;
-  lastSyncAt?: Date;
-  lastSyncMs?: number;
-  lastSyncKind?: 'full' | 'partial';
-  lastError?: string;
-  consecutiveFailures: number;
-}
-
-const noLog: ProxyLogger = { info() {}, warn() {}, error() {} };
-const defaultRunner: NftRunner = { apply: nftApply, listChain: nftListChain };
-
-export class Proxier {
-  readonly status: SyncStatus = { generation: 0, consecutiveFailures: 0 };
-  private readonly opts: ProxierOptions;
-  private readonly families: IpFamily[];
-  private readonly runner: NftRunner;
-  private readonly log: ProxyLogger;
-  private state: ProxierState | null = null;
-  private applied = new Map<IpFamily, Ruleset>();
-  private dirty = false;
-  private timer: NodeJS.Timeout | null = null;
-  private checkTimer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private lastSyncEnd = 0;
-  private stopped = false;
-
+export class Proxier extends TableSyncer<ProxierState> {
   constructor(opts: ProxierOptions) {
-    this.opts = opts;
-    this.families = opts.families ?? ['ip', 'ip6'];
-    this.runner = opts.runner ?? defaultRunner;
-    this.log = opts.log ?? noLog;
-  }
-
-  get table(): string {
-    return this.opts.table ?? defaultTable;
-  }
-
-  /** Records the caches' current state and schedules a (coalesced) sync. */
-  update(state: ProxierState): void {
-    this.state = state;
-    this.dirty = true;
-    this.schedule(this.opts.batchDelayMs ?? 10);
-  }
-
-  /** Forgets what was applied: the next sync replaces the tables in full. */
-  invalidate(): void {
-    this.applied.clear();
-  }
-
-  /** Starts the periodic check that restores a deleted or flushed table. */
-  start(): void {
-    const every = this.opts.checkIntervalMs ?? 5000;
-    if (every > 0 && !this.checkTimer) {
-      this.checkTimer = setInterval(() => void this.check(), every);
-      this.checkTimer.unref();
-    }
-  }
-
-  /** Stops timers and waits for a sync in flight; the tables stay (see removeTables). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.checkTimer) clearInterval(this.checkTimer);
-    this.timer = this.checkTimer = null;
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped || this.timer) return;
-    const wait = Math.max(delayMs, this.lastSyncEnd + (this.opts.minSyncIntervalMs ?? 250) - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.dirty) void this.sync();
-    }, wait);
-  }
-
-  /** Syncs now (after any sync in flight). Resolves once applied; a failure is logged and retried. */
-  async sync(): Promise<void> {
-    while (this.running) await this.running;
-    if (!this.state) return;
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    this.running = this.syncOnce().finally(() => {
-      this.running = null;
-      this.lastSyncEnd = Date.now();
-    });
-    await this.running;
-  }
-
-  private async syncOnce(): Promise<void> {
-    if (!this.state) return;
-    const state = this.state;
-    this.dirty = false;
-    const started = performance.now();
-    const generation = this.status.generation + 1;
-    const next = new Map<IpFamily, Ruleset>();
-    const commands: Command[] = [];
-    let kind: 'full' | 'partial' = 'partial';
-    for (const family of this.families) {
-      const rs = buildRuleset(
-        {
-          services: state.services,
-          endpointSlices: state.endpointSlices,
-          nodeName: this.opts.nodeName,
-          nodeIps: state.nodeIps ?? this.opts.nodeIps,
-          clusterCidr: this.opts.clusterCidr,
-          podCidr: this.opts.podCidr,
-          masqueradeAll: this.opts.masqueradeAll,
-          table: this.table,
-          warn: (msg) => this.log.warn({ family }, msg),
-        },
-        family,
-      );
-      rs.rule(markerChain, [ret()], markerComment(generation));
-      next.set(family, rs);
-      const prev = this.applied.get(family);
-      const diff = prev ? diffCommands(prev, rs) : null;
-      if (diff) commands.push(...diff);
-      else {
-        kind = 'full';
-        commands.push(...fullCommands(rs));
-      }
-    }
-    try {
-      await this.runner.apply(commands, this.opts.nft ?? {});
-    } catch (err) {
-      // The kernel kept the old ruleset; next time replace everything rather than trust a diff.
-      this.applied.clear();
-      this.status.consecutiveFailures++;
-      this.status.lastError = (err as Error).message;
-      const retryIn = Math.min(
-        (this.opts.retryMs ?? 1000) * 2 ** (this.status.consecutiveFailures - 1),
-        this.opts.maxRetryMs ?? 30_000,
-      );
-      this.log.error(
-        {
-          err: (err as Error).message,
-          stderr: (err as { stderr?: string }).stderr,
-          retryInMs: retryIn,
-          kind,
-        },
-        'service proxy: nft transaction failed; previous rules stay in place',
-      );
-      this.dirty = true;
-      this.schedule(retryIn);
-      return;
-    }
-    this.applied = next;
-    this.status.generation = generation;
-    this.status.lastSyncAt = new Date();
-    this.status.lastSyncMs = performance.now() - started;
-    this.status.lastSyncKind = kind;
-    this.status.consecutiveFailures = 0;
-    delete this.status.lastError;
-    this.log.info(
-      { generation, kind, ms: Math.round(this.status.lastSyncMs), commands: commands.length },
-      'service proxy synced',
+    const table = opts.table ?? defaultTable;
+    super(
+      {
+        what: 'service proxy',
+        table,
+        build: (state, family, warn) =>
+          buildRuleset(
+            {
+              services: state.services,
+              endpointSlices: state.endpointSlices,
+              nodeName: opts.nodeName,
+              nodeIps: state.nodeIps ?? opts.nodeIps,
+              clusterCidr: opts.clusterCidr,
+              podCidr: opts.podCidr,
+              masqueradeAll: opts.masqueradeAll,
+              table,
+              warn,
+            },
+            family,
+          ),
+      },
+      opts,
     );
-    if (this.dirty) this.schedule(0);
-  }
-
-  /**
-   * Reads each table's marker back; a missing table or marker (deleted, flushed, or replaced by
-   * someone else) forgets the applied state and resyncs in full. Returns true if all is in place.
-   */
-  async check(): Promise<boolean> {
-    if (this.running || this.applied.size === 0) return true;
-    const want = markerComment(this.status.generation);
-    let ok = true;
-    for (const family of this.families) {
-      let items: unknown[] | null;
-      try {
-        items = await this.runner.listChain(family, this.table, markerChain, this.opts.nft ?? {});
-      } catch (err) {
-        this.log.warn({ family, err: (err as Error).message }, 'service proxy: cannot read the table back');
-        continue;
-      }
-      const found = (items ?? []).some((i) => (i as { rule?: { comment?: string } }).rule?.comment === want);
-      if (!found) {
-        ok = false;
-        this.log.warn({ family, table: this.table }, 'service proxy: table deleted or flushed; restoring');
-      }
-    }
-    if (!ok) {
-      this.applied.clear();
-      this.dirty = true;
-      await this.sync();
-    }
-    return ok;
   }
 }
-
-const markerComment = (generation: number) => `skiff service proxy generation ${generation}`;
