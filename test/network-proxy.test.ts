@@ -30,6 +30,7 @@ const table = `skiff-test-${process.pid}`;
 const nft = { netns: ns.node };
 const clusterIp = '10.43.0.10';
 const stickyIp = '10.43.0.11';
+const hostSvcIp = '10.43.0.13';
 const nodeIp = '192.168.50.1';
 const clientIp = '192.168.50.2';
 
@@ -39,7 +40,7 @@ const inNs = (netns: string, cmd: string, ...args: string[]) =>
 
 /** Who answered a GET of /cgi-bin/who, and the client address it saw. */
 async function who(from: string, ip: string, port: number): Promise<{ server: string; peer: string }> {
-  const body = await get(from, ip, port, '/cgi-bin/who', /(pod\d|client) from (\S+)/);
+  const body = await get(from, ip, port, '/cgi-bin/who', /(pod\d|client|node) from (\S+)/);
   const [server, peer] = body.split(' from ');
   // httpd listens on an IPv6 socket: IPv4 callers appear as [::ffff:a.b.c.d].
   return { server: server!, peer: peer!.replace(/^\[::ffff:(.*)\]$/, '$1') };
@@ -90,6 +91,11 @@ function services(): V1Service[] {
       },
     },
     {
+      // Backed by the node itself (as `kubernetes` by an API server on the node's loopback).
+      metadata: { namespace: 'default', name: 'host' },
+      spec: { clusterIP: hostSvcIp, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    },
+    {
       metadata: { namespace: 'default', name: 'local' },
       spec: {
         type: 'NodePort',
@@ -100,14 +106,11 @@ function services(): V1Service[] {
     },
   ];
 }
-const slice = (svc: string): V1EndpointSlice => ({
+const slice = (svc: string, addresses = ['10.42.0.11', '10.42.0.12']): V1EndpointSlice => ({
   addressType: 'IPv4',
   metadata: { namespace: 'default', name: `${svc}-1`, labels: { 'kubernetes.io/service-name': svc } },
   ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-  endpoints: [
-    { addresses: ['10.42.0.11'], nodeName: 'node', conditions: { ready: true } },
-    { addresses: ['10.42.0.12'], nodeName: 'node', conditions: { ready: true } },
-  ],
+  endpoints: addresses.map((a) => ({ addresses: [a], nodeName: 'node', conditions: { ready: true } })),
 });
 
 describe('service proxy on nftables', { skip: canRun ? false : 'needs root, ip, nft and busybox' }, () => {
@@ -177,6 +180,8 @@ describe('service proxy on nftables', { skip: canRun ? false : 'needs root, ip, 
     await ipIn(ns.node, 'link', 'add', 'br0', 'type', 'bridge');
     await ipIn(ns.node, 'addr', 'add', '10.42.0.1/24', 'dev', 'br0');
     await ipIn(ns.node, 'link', 'set', 'br0', 'up');
+    // A node's own connections to ClusterIPs need a route before the output hook DNATs them.
+    await ipIn(ns.node, 'route', 'add', '10.43.0.0/16', 'dev', 'br0');
     await ipIn(
       ns.node,
       'link',
@@ -207,9 +212,11 @@ describe('service proxy on nftables', { skip: canRun ? false : 'needs root, ip, 
       await ipIn(pod, 'route', 'add', 'default', 'via', '10.42.0.1');
       servers.push(serve(pod, `pod${i + 1}`));
     }
-    const client = serve(ns.client, 'client');
-    servers.push(client);
-    proxier.update({ services: services(), endpointSlices: [slice('web'), slice('sticky'), slice('local')] });
+    servers.push(serve(ns.client, 'client'), serve(ns.node, 'node'));
+    proxier.update({
+      services: services(),
+      endpointSlices: [slice('web'), slice('sticky'), slice('local'), slice('host', [nodeIp])],
+    });
     await proxier.sync();
     assert.equal(proxier.status.lastError, undefined);
   });
@@ -248,6 +255,14 @@ describe('service proxy on nftables', { skip: canRun ? false : 'needs root, ip, 
       assert.equal(r.peer, '10.42.0.1', 'hairpin: the pod reaches itself from the node address');
     }
     assert.deepEqual(await who(ns.pod1, clientIp, 8080), { server: 'client', peer: nodeIp });
+  });
+
+  it('leaves the node reaching its own endpoint directly alone; masquerades it through the Service', async () => {
+    // Only DNATed connections are hairpin: a plain local connection to an address that is also
+    // an endpoint keeps its source (it once lost it, and loopback clients of the API server
+    // saw resets and connect timeouts).
+    assert.deepEqual(await who(ns.node, nodeIp, 8080), { server: 'node', peer: nodeIp });
+    assert.equal((await who(ns.node, hostSvcIp, 80)).server, 'node');
   });
 
   it('keeps the client address for externalTrafficPolicy Local', async () => {

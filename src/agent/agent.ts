@@ -188,9 +188,10 @@ export async function startAgent(
       registries: () => registries,
       log: log.child({ component: 'kubelet' }),
     });
-    await kubelet.start();
+    // Each part is stopped on failure even when its own start is what failed (its watches run).
     const started = kubelet;
     stops.push(() => started.stop());
+    await kubelet.start();
 
     const services = new ServiceCache(kc, log.child({ component: 'services' }));
     const proxier = new Proxier({
@@ -207,14 +208,14 @@ export async function startAgent(
         endpointSlices: [...services.slices.values()],
       }),
     );
+    stops.push(() => services.stop());
+    stops.push(() => proxier.stop());
     await services.start();
     await proxier.sync();
     proxier.start();
-    stops.push(() => services.stop());
-    stops.push(() => proxier.stop());
     const router = new HostGwRouter(kc, config.nodeName, log.child({ component: 'routes' }));
-    await router.start();
     stops.push(() => router.stop());
+    await router.start();
     const policy = new PolicyAgent({
       kc,
       nodeName: config.nodeName,
@@ -222,8 +223,8 @@ export async function startAgent(
       table: `${config.proxyTable}-policy`,
       log: log.child({ component: 'network-policy' }),
     });
-    await policy.start();
     stops.push(() => policy.stop());
+    await policy.start();
     const dnsIp = config.clusterDns[0]!;
     try {
       await ensureDnsAddress(dnsIp, dnsLabelFor(config.nodeName));

@@ -3,6 +3,7 @@ import { type RunningAgent, startAgent } from '../agent/agent.ts';
 import { compileAgentConfig } from '../agent/config.ts';
 import { ensureNodeCredentials } from '../pki/node.ts';
 import type { ServerPki } from '../pki/server.ts';
+import { errorText } from '../util/error-text.ts';
 import type { ServerConfig } from './config.ts';
 
 /**
@@ -27,7 +28,10 @@ export async function startEmbeddedAgent(
     });
     return await startAgent(agent, credentials, { server: true, log: agentLog });
   } catch (e) {
-    agentLog.error({ err: e instanceof Error ? e.message : String(e) }, 'the node agent failed to start');
+    agentLog.error(
+      { err: errorText(e), stack: e instanceof Error ? e.stack : undefined },
+      'the node agent failed to start',
+    );
     return undefined;
   }
 }

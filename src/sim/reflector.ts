@@ -5,6 +5,8 @@
  */
 import { type KubeConfig, type KubernetesObject, Watch } from '@kubernetes/client-node';
 import type pino from 'pino';
+import { errorText } from '../util/error-text.ts';
+import { errorCode } from './api.ts';
 
 export interface ReflectorOptions<T extends KubernetesObject> {
   kc: KubeConfig;
@@ -21,6 +23,12 @@ export interface ReflectorOptions<T extends KubernetesObject> {
 
 export const keyOf = (o: KubernetesObject) =>
   o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata?.name ?? '');
+
+/** No HTTP answer at all (a reset, a refused or timed-out connect), a 429 or a 5xx. */
+export function transient(e: unknown): boolean {
+  const code = errorCode(e);
+  return code === undefined || code === 429 || code >= 500;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,15 +71,18 @@ export class Reflector<T extends KubernetesObject> {
         }
         const err = await this.watchOnce();
         if (err && !this.stopped) {
-          this.o.log.debug({ path: this.o.path, err: String(err) }, 'watch ended; watching again');
+          this.o.log.debug({ path: this.o.path, err: errorText(err) }, 'watch ended; watching again');
           await sleep(500);
         }
       } catch (e) {
-        if (!listed) return this.failed(e);
-        this.o.log.warn({ path: this.o.path, err: String(e) }, 'list failed; retrying');
+        // A first list the server refuses (403, 404) fails the start; one the network or an
+        // overloaded server lost is retried, as every later one.
+        if (!listed && !transient(e)) return this.failed(e);
+        this.o.log.warn({ path: this.o.path, err: errorText(e) }, 'list failed; retrying');
         await sleep(1000);
       }
     }
+    if (!listed) this.failed(new Error(`stopped before ${this.o.path} was listed`));
   }
 
   private async relist(): Promise<void> {

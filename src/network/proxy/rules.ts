@@ -209,7 +209,13 @@ function baseSkeleton(ctx: Ctx, nodeIps: string[], clusterRanges: string[]): voi
   rs.set(sets.hairpin, { type: [addrType, addrType] });
   rs.rule(
     chains.natPostrouting,
-    [match(concat(saddr, daddr), '==', setRef(sets.hairpin)), masquerade()],
+    // Only connections the proxy DNATed: 127.0.0.1 → 127.0.0.1 is also every local connection
+    // to a loopback endpoint (the API server behind `kubernetes`), which must stay untouched.
+    [
+      match(ct('status'), 'in', 'dnat'),
+      match(concat(saddr, daddr), '==', setRef(sets.hairpin)),
+      masquerade(),
+    ],
     'hairpin',
   );
 
