@@ -305,6 +305,38 @@ describe('kubelet runs pods through CRI', { skip, timeout: 300_000 }, () => {
     assert.match(text, /no such file or directory|not found/, JSON.stringify(cs));
   });
 
+  test('a sandbox the runtime cannot start: FailedCreatePodSandBox with its error, retried with back-off', async () => {
+    // runc cannot write a sysctl the kernel does not have: RunPodSandbox itself fails.
+    await create(
+      podOn(name, 'bad-sysctl', {
+        securityContext: { sysctls: [{ name: 'net.ipv4.skiff_no_such_setting', value: '1' }] },
+        containers: [
+          { name: 'c', image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '60'] },
+        ],
+      }),
+    );
+    const attempts = async () => {
+      const events = await testNode.core.listNamespacedEvent({
+        namespace: 'default',
+        fieldSelector: 'involvedObject.name=bad-sysctl,reason=FailedCreatePodSandBox',
+      });
+      return events.items;
+    };
+    const first = await waitFor('FailedCreatePodSandBox', attempts, (items) => items.length > 0);
+    assert.match(first[0]!.message ?? '', /^Failed to create pod sandbox: .*skiff_no_such_setting/);
+    await new Promise((r) => setTimeout(r, 4000));
+    const tries = (await attempts()).reduce((n, e) => n + (e.count ?? 1), 0);
+    // 1 s, 2 s, 4 s apart: a handful of tries, not one per runtime poll.
+    assert.ok(tries >= 2 && tries <= 4, `${tries} tries in about 4 s`);
+    const pod = await get('bad-sysctl');
+    assert.equal(pod.status?.phase, 'Pending');
+    await testNode.core.deleteNamespacedPod({
+      namespace: 'default',
+      name: 'bad-sysctl',
+      gracePeriodSeconds: 0,
+    });
+  });
+
   test('restartPolicy Never: the pod Succeeds, keeps its status and termination message', async () => {
     await create(
       podOn(name, 'once', {

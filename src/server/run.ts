@@ -109,7 +109,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   return {
     port: listening.port,
     async stop() {
-      await (await agent)?.stop();
+      await agent?.stop();
       await listening.close();
       for (const c of controllers) c.stop();
       allocation.stop();

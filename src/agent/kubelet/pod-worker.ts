@@ -18,6 +18,8 @@ import { killContainer, removeAll, stopSandboxes, terminatePod } from './termina
 
 /** How often configMap, secret and downward API volumes are rewritten from the API. */
 const refreshMs = 60_000;
+/** A failed RunPodSandbox is retried after 1 s, doubling up to the kubelet's 10 s worker back-off. */
+const sandboxRetryMs = { first: 1000, max: 10_000 };
 
 export const podText = (pod: V1Pod) =>
   `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`;
@@ -38,6 +40,7 @@ export class PodWorker {
   readonly podIps = new Map<string, string[]>();
   private lastStatus: Record<string, unknown> | undefined;
   private refreshAt = 0;
+  private sandboxRetry = { at: 0, delayMs: 0 };
   private readonly ctx: WorkerContext;
 
   constructor(ctx: WorkerContext, uid: string, pod: V1Pod | undefined) {
@@ -96,8 +99,11 @@ export class PodWorker {
       if (await stopSandboxes(this.ctx, rt)) acted = true;
     } else {
       let sandboxId = plan.sandboxId;
-      if (plan.createSandbox) {
+      if (plan.createSandbox && Date.now() < this.sandboxRetry.at) {
+        this.ctx.wake(this.uid, this.sandboxRetry.at);
+      } else if (plan.createSandbox) {
         sandboxId = await this.createSandbox(pod, plan.createSandbox.attempt, rt);
+        this.backOffSandbox(sandboxId === undefined);
         acted = true;
       }
       if (sandboxId) {
@@ -187,6 +193,17 @@ export class PodWorker {
     }
   }
 
+  /** A failed sandbox set-up (volumes or RunPodSandbox) waits before the next try; success resets. */
+  private backOffSandbox(failed: boolean): void {
+    if (!failed) {
+      this.sandboxRetry = { at: 0, delayMs: 0 };
+      return;
+    }
+    const delayMs = Math.min(sandboxRetryMs.max, this.sandboxRetry.delayMs * 2 || sandboxRetryMs.first);
+    this.sandboxRetry = { at: Date.now() + delayMs, delayMs };
+    this.ctx.wake(this.uid, this.sandboxRetry.at);
+  }
+
   /** Sets up volumes, runs the sandbox and writes /etc/hosts; undefined when that failed (retried). */
   private async createSandbox(pod: V1Pod, attempt: number, rt: PodRuntime): Promise<string | undefined> {
     const ctx = this.ctx;
@@ -207,7 +224,6 @@ export class PodWorker {
       const msg = (e as { details?: string }).details ?? String(e);
       ctx.events.record(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);
       ctx.log.warn({ pod: podText(pod), err: msg }, 'RunPodSandbox failed');
-      ctx.wake(this.uid, Date.now() + 5000);
       return undefined;
     }
     const ips = await this.sandboxIps(id);
