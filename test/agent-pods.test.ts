@@ -337,6 +337,64 @@ describe('kubelet runs pods through CRI', { skip, timeout: 300_000 }, () => {
     });
   });
 
+  test('configMap and secret volumes show an update within seconds (watched, not polled)', async () => {
+    const bb = { image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent' as const };
+    await testNode.core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'live' }, data: { greeting: 'one' } },
+    });
+    await testNode.core.createNamespacedSecret({
+      namespace: 'default',
+      body: { metadata: { name: 'live' }, stringData: { token: 'first' } },
+    });
+    await create(
+      podOn(name, 'live-vol', {
+        volumes: [
+          { name: 'cfg', configMap: { name: 'live' } },
+          { name: 'all', projected: { sources: [{ secret: { name: 'live' } }] } },
+        ],
+        containers: [
+          {
+            name: 'c',
+            ...bb,
+            command: ['sleep', '3600'],
+            volumeMounts: [
+              { name: 'cfg', mountPath: '/cfg' },
+              { name: 'all', mountPath: '/all' },
+            ],
+          },
+        ],
+      }),
+    );
+    const running = await waitFor(
+      'live-vol Running',
+      () => get('live-vol'),
+      (p) => p.status?.phase === 'Running',
+    );
+    const id = running.status!.containerStatuses![0]!.containerID!.replace('containerd://', '');
+    const read = async () => {
+      const r = await node.cri.runtime.execSync({
+        containerId: id,
+        cmd: ['cat', '/cfg/greeting', '/all/token'],
+        timeout: 5,
+      });
+      return r.stdout.toString();
+    };
+    assert.equal(await read(), 'onefirst');
+    await testNode.core.replaceNamespacedConfigMap({
+      namespace: 'default',
+      name: 'live',
+      body: { metadata: { name: 'live' }, data: { greeting: 'two' } },
+    });
+    await testNode.core.replaceNamespacedSecret({
+      namespace: 'default',
+      name: 'live',
+      body: { metadata: { name: 'live' }, stringData: { token: 'second' } },
+    });
+    // The periodic refresh is a minute: only the watch can bring these in time.
+    await waitFor('the new contents in the container', read, (t) => t === 'twosecond', 15_000);
+  });
+
   test('restartPolicy Never: the pod Succeeds, keeps its status and termination message', async () => {
     await create(
       podOn(name, 'once', {

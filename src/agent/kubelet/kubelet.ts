@@ -24,6 +24,7 @@ import { PodWorker } from './pod-worker.ts';
 import { instancesOf } from './runtime.ts';
 import { parseResolvConf, podLogDirectory, podUidLabel } from './sandbox-config.ts';
 import { StatusPoster } from './status-poster.ts';
+import { VolumeObjectWatch } from './volume-objects.ts';
 
 export interface KubeletOptions {
   nodeName: string;
@@ -81,6 +82,7 @@ export class Kubelet {
   private readonly wakeups = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private readonly signatures = new Map<string, string>();
   private readonly reflector: Reflector<V1Pod>;
+  private readonly volumeObjects: VolumeObjectWatch;
   private readonly probes: ProbesLike;
   private pollTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -93,7 +95,15 @@ export class Kubelet {
     this.o = o;
     shareConnections(o.kc);
     this.core = o.kc.makeApiClient(CoreV1Api);
-    const source: ObjectSource = new ApiObjectSource(this.core);
+    const api = new ApiObjectSource(this.core);
+    const source: ObjectSource = api;
+    this.volumeObjects = new VolumeObjectWatch(o.kc, o.log, (key, uids) => {
+      api.invalidate(key);
+      for (const uid of uids) {
+        this.workers.get(uid)?.refreshVolumesSoon();
+        this.queue.add(uid);
+      }
+    });
     const events = new KubeletEvents(this.core, o.nodeName, o.log);
     const exec = criExec(o.cri);
     this.probes = o.probes ?? new Probes(exec, events, (uid) => this.queue.add(uid), o.log);
@@ -141,6 +151,7 @@ export class Kubelet {
   /** Resolves once the pods are listed and what the runtime already runs is adopted. */
   async start(): Promise<void> {
     await this.reflector.start();
+    this.volumeObjects.start();
     await this.poll();
     this.pollTimer = setInterval(() => void this.poll(), this.o.pollMs ?? 1000);
     this.resyncTimer = setInterval(() => {
@@ -152,6 +163,7 @@ export class Kubelet {
   async stop(): Promise<void> {
     this.stopped = true;
     this.reflector.stop();
+    this.volumeObjects.stop();
     clearInterval(this.pollTimer);
     clearInterval(this.resyncTimer);
     for (const w of this.wakeups.values()) clearTimeout(w.timer);
@@ -192,6 +204,7 @@ export class Kubelet {
     const before = this.byKey.get(key);
     if (before && before !== uid) this.forgetPod(before);
     this.byKey.set(key, uid);
+    this.volumeObjects.track(uid, pod);
     const w = this.workers.get(uid);
     if (w) w.pod = pod;
     else this.workers.set(uid, new PodWorker(this.ctx, uid, pod));
@@ -208,6 +221,7 @@ export class Kubelet {
   /** The pod is gone from the API: its worker removes what is left, then is dropped. */
   private forgetPod(uid: string): void {
     const w = this.workers.get(uid);
+    this.volumeObjects.untrack(uid);
     if (!w) return;
     w.pod = undefined;
     this.statuses.forget(uid);

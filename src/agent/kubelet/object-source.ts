@@ -30,6 +30,11 @@ export class ApiObjectSource implements ObjectSource {
     return value;
   }
 
+  /** Forgets a cached object (`cm/<ns>/<name>`, `secret/<ns>/<name>`, …): it changed. */
+  invalidate(key: string): void {
+    this.cache.delete(key);
+  }
+
   configMap(namespace: string, name: string) {
     return this.cached(`cm/${namespace}/${name}`, () =>
       this.core.readNamespacedConfigMap({ namespace, name }),

@@ -52,6 +52,11 @@ export class PodWorker {
     this.reader = new RuntimeReader(ctx.cri);
   }
 
+  /** An object a volume shows changed: the next sync rewrites API-sourced volumes. */
+  refreshVolumesSoon(): void {
+    this.refreshAt = 0;
+  }
+
   get podDir(): string {
     return podDirOf(this.ctx.facts.agentDir, this.uid);
   }
