@@ -163,10 +163,21 @@ export class TableSyncer<S> {
     const commands: Command[] = [];
     const warnings = new Set<string>();
     let kind: 'full' | 'partial' = 'partial';
+    let unchanged = this.applied.size === this.families.length;
     for (const family of this.families) {
       const rs = this.builder.build(state, family, (msg) => warnings.add(msg));
-      rs.rule(markerChain, [ret()], this.marker(generation));
+      // First with the marker in place: a state that changes nothing costs no nft run.
+      rs.rule(markerChain, [ret()], this.marker(this.status.generation));
       next.set(family, rs);
+      const prev = this.applied.get(family);
+      if (unchanged && prev && diffCommands(prev, rs)?.length === 0) continue;
+      unchanged = false;
+    }
+    for (const w of warnings) this.log.warn({}, w);
+    if (unchanged) return;
+    for (const [family, rs] of next) {
+      // A new rules array: chain signatures are cached per array.
+      rs.chains.set(markerChain, { rules: [{ expr: [ret()], comment: this.marker(generation) }] });
       const prev = this.applied.get(family);
       const diff = prev ? diffCommands(prev, rs) : null;
       if (diff) commands.push(...diff);
@@ -175,7 +186,6 @@ export class TableSyncer<S> {
         commands.push(...fullCommands(rs));
       }
     }
-    for (const w of warnings) this.log.warn({}, w);
     const what = this.builder.what;
     try {
       await this.runner.apply(commands, this.opts.nft ?? {});

@@ -86,6 +86,11 @@ describe('Proxier', () => {
     assert.deepEqual(nft.kinds(), ['full', 'partial']);
     assert.equal(p.status.generation, 2);
     assert.equal(nft.marker, 'skiff service proxy generation 2');
+    // The same state again (a pod event that changes no rule): no nft run at all.
+    p.update({ services: [svc('10.43.0.21')], endpointSlices: [] });
+    await sleep(60);
+    assert.equal(nft.transactions.length, 2);
+    assert.equal(p.status.generation, 2);
     await p.stop();
   });
 
