@@ -74,8 +74,8 @@ export class VolumeObjectWatch {
     if (keys.length === 0) return;
     this.byPod.set(uid, keys);
     for (const k of keys) {
-      let pods = this.mounts.get(k);
-      if (!pods) this.mounts.set(k, (pods = new Set()));
+      const pods = this.mounts.get(k) ?? new Set<string>();
+      this.mounts.set(k, pods);
       pods.add(uid);
     }
   }
