@@ -44,6 +44,15 @@ function nodeArgs(dir: string, nodeIp: string): string[] {
   return args;
 }
 
+function withoutNetworkFlags(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (['--cluster-cidr', '--service-cidr', '--cluster-dns'].includes(args[i]!)) i++;
+    else out.push(args[i]!);
+  }
+  return out;
+}
+
 async function kubectl(...args: string[]): Promise<string> {
   const { stdout } = await run('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], {
     timeout: 60_000,
@@ -140,7 +149,8 @@ before(async () => {
       token,
       '--data-dir',
       dir2,
-      ...nodeArgs(dir2, ns.nsIp),
+      // No network flags: the joining agent learns the server's (slot) networks from it.
+      ...withoutNetworkFlags(nodeArgs(dir2, ns.nsIp)),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SKIFF_PROXY_TABLE: `skiff-${node2}` } },
   );

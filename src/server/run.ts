@@ -67,7 +67,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     isReady: () => ready,
     tokens: serviceAccountAuthenticator({ registry, key: saKey, audiences: [defaultIssuer], log }),
     serviceAccountTokens: { signer: new ServiceAccountTokenSigner(saKey), audiences: [defaultIssuer] },
-    join: joinHandler(pki, joinToken.secret),
+    join: joinHandler(pki, joinToken.secret, {
+      clusterCidr: config.clusterCidr,
+      serviceCidr: config.serviceCidr,
+      clusterDns: config.clusterDns,
+      clusterDomain: config.clusterDomain,
+    }),
   });
   let api: Listening | undefined;
   let controllers: Controller[] = [];

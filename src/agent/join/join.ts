@@ -3,7 +3,12 @@ import path from 'node:path';
 import { ensurePrivateDir, readIfExists, writeFileAtomic } from '../../pki/files.ts';
 import { renderKubeconfig, writeKubeconfig } from '../../pki/kubeconfig.ts';
 import type { IssuedNodeCredentials } from '../../server/join/credentials.ts';
-import { CACERTS_PATH, NODE_CREDENTIALS_PATH } from '../../server/join/handler.ts';
+import {
+  CACERTS_PATH,
+  CLUSTER_NETWORKS_PATH,
+  type ClusterNetworks,
+  NODE_CREDENTIALS_PATH,
+} from '../../server/join/handler.ts';
 import { caHash, parseToken } from '../../server/join/token.ts';
 import type { AgentCredentials } from '../agent.ts';
 import { httpsRequest } from './http.ts';
@@ -161,4 +166,31 @@ async function requestCredentials(
   for (const k of ['clientCertPem', 'clientKeyPem', 'servingCertPem', 'servingKeyPem', 'clientCaPem'])
     if (typeof body[k] !== 'string') throw new JoinError(`the server's answer lacks ${k}`);
   return body as unknown as IssuedNodeCredentials;
+}
+
+/**
+ * The cluster's networks as the server was given them (--cluster-cidr, --service-cidr,
+ * --cluster-dns, --cluster-domain), so a joining agent needs no such flags. Undefined from a
+ * server that does not serve them (404).
+ */
+export async function fetchClusterNetworks(request: {
+  server: string;
+  token: string;
+}): Promise<ClusterNetworks | undefined> {
+  const server = new URL(request.server);
+  const token = parseToken(request.token);
+  const ca = await fetchVerifiedCa(server, token.caHash);
+  const res = await httpsRequest(new URL(CLUSTER_NETWORKS_PATH, server), {
+    method: 'GET',
+    ca,
+    headers: { authorization: `Bearer ${token.secret}` },
+  }).catch((e: Error) => {
+    throw new JoinError(`cannot reach the server at ${server.origin}: ${e.message}`);
+  });
+  if (res.status === 404) return undefined;
+  if (res.status !== 200) throw new JoinError(`the server refused the cluster networks (${res.status})`);
+  const body = JSON.parse(res.body) as Record<string, unknown>;
+  for (const k of ['clusterCidr', 'serviceCidr', 'clusterDns', 'clusterDomain'])
+    if (typeof body[k] !== 'string') throw new JoinError(`the server's cluster networks lack ${k}`);
+  return body as unknown as ClusterNetworks;
 }

@@ -2,8 +2,9 @@ import { Command, Flags } from '@oclif/core';
 import { startAgent } from '../../agent/agent.ts';
 import { cleanupAgent } from '../../agent/cleanup.ts';
 import { compileAgentConfig } from '../../agent/config.ts';
-import { JoinError, joinServer } from '../../agent/join/join.ts';
+import { fetchClusterNetworks, JoinError, joinServer } from '../../agent/join/join.ts';
 import { cleanupRoutes } from '../../network/routes/routes.ts';
+import type { ClusterNetworks } from '../../server/join/handler.ts';
 import { agentFlags, agentOptions } from '../agent-flags.ts';
 import { processLogger, untilSignal } from '../log.ts';
 
@@ -17,24 +18,27 @@ export default class Agent extends Command {
     cleanup: Flags.boolean({
       summary: "Stop this node's pods and containerd and remove its mounts, cgroups, bridge and DNS address",
     }),
-    // The cluster's networks, as given to `skiff server` (k3s agents learn them from the server).
-    'cluster-cidr': Flags.string({ summary: 'Pod network of the cluster (default 10.42.0.0/16)' }),
-    'service-cidr': Flags.string({ summary: 'Service network of the cluster (default 10.43.0.0/16)' }),
-    'cluster-dns': Flags.string({ summary: 'Cluster DNS Service IP (default 10.43.0.10)' }),
-    'cluster-domain': Flags.string({ summary: 'Cluster domain (default cluster.local)' }),
+    // The cluster's networks: learnt from the server when joining; the flags override them
+    // (and name them for --cleanup, which contacts no server).
+    'cluster-cidr': Flags.string({ summary: "Pod network of the cluster (default: the server's)" }),
+    'service-cidr': Flags.string({ summary: "Service network of the cluster (default: the server's)" }),
+    'cluster-dns': Flags.string({ summary: "Cluster DNS Service IP (default: the server's)" }),
+    'cluster-domain': Flags.string({ summary: "Cluster domain (default: the server's)" }),
     ...agentFlags,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Agent);
-    const config = compileAgentConfig({
-      ...agentOptions(flags),
-      dataDir: flags['data-dir'],
-      clusterCidr: flags['cluster-cidr'],
-      serviceCidr: flags['service-cidr'],
-      clusterDns: flags['cluster-dns'],
-      clusterDomain: flags['cluster-domain'],
-    });
+    const compile = (server?: ClusterNetworks) =>
+      compileAgentConfig({
+        ...agentOptions(flags),
+        dataDir: flags['data-dir'],
+        clusterCidr: flags['cluster-cidr'] ?? server?.clusterCidr,
+        serviceCidr: flags['service-cidr'] ?? server?.serviceCidr,
+        clusterDns: flags['cluster-dns'] ?? server?.clusterDns,
+        clusterDomain: flags['cluster-domain'] ?? server?.clusterDomain,
+      });
+    let config = compile();
     if (flags.cleanup) {
       const report = await cleanupAgent(config);
       this.log(
@@ -58,11 +62,21 @@ export default class Agent extends Command {
         nodeName: config.nodeName,
         addresses: [config.nodeIp],
       });
+      // Node name, IP and data dir do not depend on the networks: the join above stands.
+      config = compile(await fetchClusterNetworks({ server: flags.server, token: flags.token }));
     } catch (e) {
       if (e instanceof JoinError) this.error(e.message, { exit: 1 });
       throw e;
     }
-    log.info({ server: flags.server, node: config.nodeName }, 'joined the server');
+    log.info(
+      {
+        server: flags.server,
+        node: config.nodeName,
+        clusterCidr: config.clusterCidr,
+        clusterDns: config.clusterDns,
+      },
+      'joined the server',
+    );
     const stopRequested = untilSignal();
     const agent = await startAgent(config, credentials, { server: false, log });
     const signal = await stopRequested;

@@ -6,8 +6,22 @@ import { secretMatches } from './token.ts';
 export const NODE_CREDENTIALS_PATH = '/v1-skiff/node-credentials';
 /** The server CA bundle, unauthenticated, for the agent to check against its token's hash. */
 export const CACERTS_PATH = '/cacerts';
+/** The cluster's networks for a joining agent (as k3s's /v1-k3s/config), token only. */
+export const CLUSTER_NETWORKS_PATH = '/v1-skiff/cluster-networks';
 
-export const joinPaths: ReadonlySet<string> = new Set([NODE_CREDENTIALS_PATH, CACERTS_PATH]);
+export const joinPaths: ReadonlySet<string> = new Set([
+  NODE_CREDENTIALS_PATH,
+  CACERTS_PATH,
+  CLUSTER_NETWORKS_PATH,
+]);
+
+/** What an agent must agree on with the server; `skiff agent` flags still override them. */
+export interface ClusterNetworks {
+  readonly clusterCidr: string;
+  readonly serviceCidr: string;
+  readonly clusterDns: string;
+  readonly clusterDomain: string;
+}
 
 export interface JoinReply {
   readonly status: number;
@@ -44,20 +58,22 @@ export function presentedSecret(authorization: string | undefined): string | und
 }
 
 /**
- * Answers the two join paths and nothing else (undefined: not ours). A wrong or missing token
- * is a 401, a bad body a 400; neither throws.
+ * Answers the join paths and nothing else (undefined: not ours). A wrong or missing token is a
+ * 401, a bad body a 400; neither throws.
  */
-export function joinHandler(pki: ServerPki, secret: string): JoinHandler {
+export function joinHandler(pki: ServerPki, secret: string, networks: ClusterNetworks): JoinHandler {
   return async (path, method, authorization, body) => {
     if (path === CACERTS_PATH) {
       if (method !== 'GET') return jsonReply(405, { message: 'use GET' });
       return { status: 200, contentType: 'application/x-pem-file', body: pki.serverCaPem };
     }
-    if (path !== NODE_CREDENTIALS_PATH) return undefined;
-    if (method !== 'POST') return jsonReply(405, { message: 'use POST' });
+    if (path !== NODE_CREDENTIALS_PATH && path !== CLUSTER_NETWORKS_PATH) return undefined;
+    const want = path === CLUSTER_NETWORKS_PATH ? 'GET' : 'POST';
+    if (method !== want) return jsonReply(405, { message: `use ${want}` });
     const presented = presentedSecret(authorization);
     if (presented === undefined || !secretMatches(presented, secret))
       return jsonReply(401, { message: 'the join token is missing or wrong' });
+    if (path === CLUSTER_NETWORKS_PATH) return jsonReply(200, networks);
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { JoinError, joinServer } from '../../agent/join/join.ts';
+import { fetchClusterNetworks, JoinError, joinServer } from '../../agent/join/join.ts';
 import { defaultSans, ensureServerPki, type ServerPki } from '../../pki/index.ts';
 import { joinHandler } from './handler.ts';
 import { ensureServerToken, parseToken } from './token.ts';
@@ -17,12 +17,18 @@ let server: https.Server;
 let url: string;
 let token: string;
 let issuedCount = 0;
+const networks = {
+  clusterCidr: '10.52.0.0/16',
+  serviceCidr: '10.53.0.0/16',
+  clusterDns: '10.53.0.10',
+  clusterDomain: 'edge.local',
+};
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'skiff-join-'));
   pki = await ensureServerPki(path.join(dir, 'server', 'tls'), { sans: defaultSans([], '10.43.0.1') });
   ({ token } = await ensureServerToken(path.join(dir, 'server'), pki.serverCaPem));
-  const handle = joinHandler(pki, parseToken(token).secret);
+  const handle = joinHandler(pki, parseToken(token).secret, networks);
   server = https.createServer({ cert: pki.servingCertPem, key: pki.servingKeyPem }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -125,5 +131,14 @@ test('an unreachable server is a JoinError', async () => {
       addresses: [],
     }),
     (e: unknown) => e instanceof JoinError && /cannot reach/.test(e.message),
+  );
+});
+
+test('the cluster networks are served for the token only', async () => {
+  assert.deepEqual(await fetchClusterNetworks({ server: url, token }), networks);
+  const wrong = `${token.slice(0, token.lastIndexOf(':') + 1)}not-the-secret`;
+  await assert.rejects(
+    fetchClusterNetworks({ server: url, token: wrong }),
+    /refused the cluster networks \(401\)/,
   );
 });
