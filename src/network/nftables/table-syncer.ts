@@ -19,6 +19,13 @@ export type TableFamily = 'ip' | 'ip6';
 /** The chain every built ruleset has, holding the one marker rule. */
 export const markerChain = 'generation';
 
+/** A diff command that only rewrites the generation marker chain. */
+function onlyMarker(c: Command): boolean {
+  const flushed = (c as { flush?: { chain?: { name?: string } } }).flush?.chain?.name;
+  const added = (c as { add?: { rule?: { chain?: string } } }).add?.rule?.chain;
+  return flushed === markerChain || added === markerChain;
+}
+
 export interface SyncLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
@@ -163,21 +170,10 @@ export class TableSyncer<S> {
     const commands: Command[] = [];
     const warnings = new Set<string>();
     let kind: 'full' | 'partial' = 'partial';
-    let unchanged = this.applied.size === this.families.length;
     for (const family of this.families) {
       const rs = this.builder.build(state, family, (msg) => warnings.add(msg));
-      // First with the marker in place: a state that changes nothing costs no nft run.
-      rs.rule(markerChain, [ret()], this.marker(this.status.generation));
+      rs.rule(markerChain, [ret()], this.marker(generation));
       next.set(family, rs);
-      const prev = this.applied.get(family);
-      if (unchanged && prev && diffCommands(prev, rs)?.length === 0) continue;
-      unchanged = false;
-    }
-    for (const w of warnings) this.log.warn({}, w);
-    if (unchanged) return;
-    for (const [family, rs] of next) {
-      // A new rules array: chain signatures are cached per array.
-      rs.chains.set(markerChain, { rules: [{ expr: [ret()], comment: this.marker(generation) }] });
       const prev = this.applied.get(family);
       const diff = prev ? diffCommands(prev, rs) : null;
       if (diff) commands.push(...diff);
@@ -186,6 +182,9 @@ export class TableSyncer<S> {
         commands.push(...fullCommands(rs));
       }
     }
+    for (const w of warnings) this.log.warn({}, w);
+    // Only the new generation marker: the state changed no rule (most pod events), so no nft run.
+    if (kind === 'partial' && commands.every(onlyMarker)) return;
     const what = this.builder.what;
     try {
       await this.runner.apply(commands, this.opts.nft ?? {});
