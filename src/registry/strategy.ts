@@ -1,5 +1,6 @@
 import type { FieldError } from '../api/field-errors.ts';
 import type { KubeObject } from '../api/object.ts';
+import { canonicalJson } from '../util/canonical-json.ts';
 import type { ResourceInfo } from './resource.ts';
 
 /**
@@ -34,18 +35,6 @@ export interface Strategy {
    * for; 0 or undefined deletes it at once (upstream's CheckGracefulDelete; pods use it).
    */
   gracePeriod?(obj: KubeObject, requested: number | undefined): number | undefined;
-}
-
-/** JSON with object keys sorted, so equal values compare equal whatever their key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** Everything but metadata and status: a change here bumps metadata.generation. */

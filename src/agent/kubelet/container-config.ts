@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { V1Container, V1Pod, V1SecurityContext } from '@kubernetes/client-node';
+import { canonicalJson } from '../../util/canonical-json.ts';
 import type { ContainerConfig, CriMount } from './cri-types.ts';
 import { containerResources } from './resources.ts';
 import {
@@ -27,23 +28,9 @@ export const containerHashAnnotation = 'io.kubernetes.container.hash';
  */
 export function containerHash(c: V1Container): string {
   const { resources: _resources, resizePolicy: _resize, ...rest } = c;
+  // Canonical: a pod from a list (client-node's field order) and from a watch event (the API's
+  // order) must hash alike, or an agent restart would restart every container.
   return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 16);
-}
-
-/**
- * JSON with object keys sorted and undefined fields left out: a pod read from a list (client-node
- * rebuilds it in its model's field order) and the same pod from a watch event (the API's order)
- * must hash alike, or an agent restart would restart every container.
- */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** A problem with the pod's spec or its references: the container waits with this reason. */
