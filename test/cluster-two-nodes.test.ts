@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { cleanupAgent } from '../src/agent/cleanup.ts';
 import { compileAgentConfig } from '../src/agent/config.ts';
+import { eventually } from './helpers/eventually.ts';
 import { createNetns, type Netns } from './helpers/netns.ts';
 import { agentArgs } from './helpers/server.ts';
 
@@ -61,22 +62,13 @@ async function kubectl(...args: string[]): Promise<string> {
   return stdout;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const until = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(
-    `timed out waiting for ${what}: ${last instanceof Error ? last.message : String(last ?? '')}\n` +
-      `--- server log tail:\n${logs.server.slice(-3000)}\n--- agent log tail:\n${logs.agent.slice(-3000)}`,
-  );
+/** eventually(), with both processes' log tails in the failure. */
+function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
+  return eventually(what, fn, ms, 1000).catch((e: Error) => {
+    throw new Error(
+      `${e.message}\n--- server log tail:\n${logs.server.slice(-3000)}\n--- agent log tail:\n${logs.agent.slice(-3000)}`,
+    );
+  });
 }
 
 function stopProcess(child: ChildProcess | undefined): Promise<void> {
