@@ -81,7 +81,10 @@ async function readSaved(tlsDir: string): Promise<Record<keyof typeof FILES, str
  * were signed by the CA the server presents now and are far from expiry; otherwise fetched
  * from the server's node-credentials endpoint with the token, and saved.
  */
-export async function joinServer(agentDir: string, request: JoinRequest): Promise<AgentCredentials> {
+export async function joinServer(
+  agentDir: string,
+  request: JoinRequest,
+): Promise<AgentCredentials & { networks: ClusterNetworks | undefined }> {
   let server: URL;
   try {
     server = new URL(request.server);
@@ -132,6 +135,7 @@ export async function joinServer(agentDir: string, request: JoinRequest): Promis
   });
   await writeKubeconfig(path.join(agentDir, 'kubelet.kubeconfig'), kubeconfig);
   return {
+    networks: await requestNetworks(server, serverCaPem, token.secret),
     kubeconfig,
     servingCertPem: issued.servingCertPem,
     servingKeyPem: issued.servingKeyPem,
@@ -170,20 +174,19 @@ async function requestCredentials(
 
 /**
  * The cluster's networks as the server was given them (--cluster-cidr, --service-cidr,
- * --cluster-dns, --cluster-domain), so a joining agent needs no such flags. Undefined from a
- * server that does not serve them (404).
+ * --cluster-dns, --cluster-domain), so a joining agent needs no such flags; asked for on every
+ * join (they are not saved with the certificates). Undefined from a server that does not serve
+ * them (404).
  */
-export async function fetchClusterNetworks(request: {
-  server: string;
-  token: string;
-}): Promise<ClusterNetworks | undefined> {
-  const server = new URL(request.server);
-  const token = parseToken(request.token);
-  const ca = await fetchVerifiedCa(server, token.caHash);
+async function requestNetworks(
+  server: URL,
+  ca: string,
+  secret: string,
+): Promise<ClusterNetworks | undefined> {
   const res = await httpsRequest(new URL(CLUSTER_NETWORKS_PATH, server), {
     method: 'GET',
     ca,
-    headers: { authorization: `Bearer ${token.secret}` },
+    headers: { authorization: `Bearer ${secret}` },
   }).catch((e: Error) => {
     throw new JoinError(`cannot reach the server at ${server.origin}: ${e.message}`);
   });

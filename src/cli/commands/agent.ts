@@ -2,7 +2,7 @@ import { Command, Flags } from '@oclif/core';
 import { startAgent } from '../../agent/agent.ts';
 import { cleanupAgent } from '../../agent/cleanup.ts';
 import { compileAgentConfig } from '../../agent/config.ts';
-import { fetchClusterNetworks, JoinError, joinServer } from '../../agent/join/join.ts';
+import { JoinError, joinServer } from '../../agent/join/join.ts';
 import { cleanupRoutes } from '../../network/routes/routes.ts';
 import type { ClusterNetworks } from '../../server/join/handler.ts';
 import { agentFlags, agentOptions } from '../agent-flags.ts';
@@ -63,7 +63,7 @@ export default class Agent extends Command {
         addresses: [config.nodeIp],
       });
       // Node name, IP and data dir do not depend on the networks: the join above stands.
-      config = compile(await fetchClusterNetworks({ server: flags.server, token: flags.token }));
+      config = compile(credentials.networks);
     } catch (e) {
       if (e instanceof JoinError) this.error(e.message, { exit: 1 });
       throw e;

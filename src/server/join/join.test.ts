@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fetchClusterNetworks, JoinError, joinServer } from '../../agent/join/join.ts';
+import { JoinError, joinServer } from '../../agent/join/join.ts';
 import { defaultSans, ensureServerPki, type ServerPki } from '../../pki/index.ts';
 import { joinHandler } from './handler.ts';
 import { ensureServerToken, parseToken } from './token.ts';
@@ -135,10 +135,15 @@ test('an unreachable server is a JoinError', async () => {
 });
 
 test('the cluster networks are served for the token only', async () => {
-  assert.deepEqual(await fetchClusterNetworks({ server: url, token }), networks);
+  // agent-a joined above: its certificates are reused, the networks are asked for each time.
+  const join = (t: string) =>
+    joinServer(path.join(dir, 'agent-a'), {
+      server: url,
+      token: t,
+      nodeName: 'node-a',
+      addresses: ['192.168.77.2'],
+    });
+  assert.deepEqual((await join(token)).networks, networks);
   const wrong = `${token.slice(0, token.lastIndexOf(':') + 1)}not-the-secret`;
-  await assert.rejects(
-    fetchClusterNetworks({ server: url, token: wrong }),
-    /refused the cluster networks \(401\)/,
-  );
+  await assert.rejects(join(wrong), /refused the cluster networks \(401\)/);
 });
