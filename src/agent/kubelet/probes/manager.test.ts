@@ -206,6 +206,26 @@ describe('ProbeManager', () => {
     assert.equal(calls.old, undefined);
   });
 
+  it('probes at once a container whose start time is a little ahead of the clock', async () => {
+    const calls: Record<string, number> = {};
+    const exec: ExecInContainer = async (id) => {
+      calls[id] = (calls[id] ?? 0) + 1;
+      return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+    };
+    const m = new ProbeManager({
+      exec,
+      onChange() {},
+      onEvent() {},
+      log: pino({ level: 'silent' }),
+      secondMs: 1000,
+    });
+    current = m;
+    const c = { name: 'c', readinessProbe: execProbe('ready', { periodSeconds: 1000 }) };
+    // Without an initialDelaySeconds nothing may hold the first run back a whole period.
+    m.track(podWith(c), 'c', 'ahead', Date.now() + 200, '');
+    await waitFor('the first probe', () => calls.ahead === 1);
+  });
+
   it('ignores containers the pod does not have (no crash)', () => {
     const r = rig();
     r.manager.track(podWith({ name: 'c' }), 'other', 'id9', Date.now(), '');

@@ -93,7 +93,10 @@ export class ProbeWorker {
 
   private async doProbe(): Promise<void> {
     if (this.onHold || !this.hooks.gate()) return;
-    if (Date.now() - this.startedAtMs < (this.probe.initialDelaySeconds ?? 0) * this.secondMs) return;
+    // Only a real initial delay holds the probe back: a start time a millisecond ahead of this
+    // clock must not skip the first run (it would wait a whole period).
+    const initialDelayMs = (this.probe.initialDelaySeconds ?? 0) * this.secondMs;
+    if (initialDelayMs > 0 && Date.now() - this.startedAtMs < initialDelayMs) return;
     const run = this.hooks.run ?? runProbe;
     let r: ProbeResult = await run(this.probe, this.target);
     for (let i = 1; r.result === 'unknown' && i < maxProbeRetries && !this.stopped; i++) {
