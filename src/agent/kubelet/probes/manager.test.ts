@@ -184,7 +184,8 @@ describe('ProbeManager', () => {
     assert.equal(r.calls.ready, undefined);
   });
 
-  it('jitters the first run only of containers older than the manager', async () => {
+  /** A manager on real seconds, a readiness probe of period 1000 s, probe runs counted by container. */
+  const realSecondsManager = () => {
     const calls: Record<string, number> = {};
     const exec: ExecInContainer = async (id) => {
       calls[id] = (calls[id] ?? 0) + 1;
@@ -198,7 +199,11 @@ describe('ProbeManager', () => {
       secondMs: 1000,
     });
     current = m;
-    const c = { name: 'c', readinessProbe: execProbe('ready', { periodSeconds: 1000 }) };
+    return { m, calls, c: { name: 'c', readinessProbe: execProbe('ready', { periodSeconds: 1000 }) } };
+  };
+
+  it('jitters the first run only of containers older than the manager', async () => {
+    const { m, calls, c } = realSecondsManager();
     m.track(podWith(c), 'c', 'new', Date.now() + 1, '');
     m.track(podWith(c), 'c', 'old', Date.now() - 60_000, '');
     await waitFor('the new container probed at once', () => calls.new === 1);
@@ -207,20 +212,7 @@ describe('ProbeManager', () => {
   });
 
   it('probes at once a container whose start time is a little ahead of the clock', async () => {
-    const calls: Record<string, number> = {};
-    const exec: ExecInContainer = async (id) => {
-      calls[id] = (calls[id] ?? 0) + 1;
-      return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
-    };
-    const m = new ProbeManager({
-      exec,
-      onChange() {},
-      onEvent() {},
-      log: pino({ level: 'silent' }),
-      secondMs: 1000,
-    });
-    current = m;
-    const c = { name: 'c', readinessProbe: execProbe('ready', { periodSeconds: 1000 }) };
+    const { m, calls, c } = realSecondsManager();
     // Without an initialDelaySeconds nothing may hold the first run back a whole period.
     m.track(podWith(c), 'c', 'ahead', Date.now() + 200, '');
     await waitFor('the first probe', () => calls.ahead === 1);
